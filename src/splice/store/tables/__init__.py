@@ -1,0 +1,23 @@
+"""All tables, imported here so ``Base.metadata`` is complete for Alembic."""
+
+from splice.store.tables.auth import Organization, RefreshToken, User
+from splice.store.tables.base import Base
+from splice.store.tables.customers import Customer
+from splice.store.tables.integrations import (
+    Attachment,
+    Integration,
+    IntegrationFlow,
+    IntegrationVersion,
+)
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "Customer",
+    "Integration",
+    "IntegrationFlow",
+    "IntegrationVersion",
+    "Organization",
+    "RefreshToken",
+    "User",
+]

@@ -3,6 +3,7 @@
 from splice.store.tables.auth import Organization, RefreshToken, User
 from splice.store.tables.base import Base
 from splice.store.tables.customers import Customer
+from splice.store.tables.instances import Instance, InstanceFlowConfig
 from splice.store.tables.integrations import (
     Attachment,
     Integration,
@@ -14,6 +15,8 @@ __all__ = [
     "Attachment",
     "Base",
     "Customer",
+    "Instance",
+    "InstanceFlowConfig",
     "Integration",
     "IntegrationFlow",
     "IntegrationVersion",

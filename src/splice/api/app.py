@@ -1,0 +1,53 @@
+"""The app factory: ``create_app(settings)`` wires services, GraphQL, auth and file routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from splice import __version__
+from splice.api import auth_routes, files
+from splice.api.graphql.endpoint import GraphQLEndpoint
+from splice.api.graphql.executable import build_schema
+from splice.api.limits import BodySizeLimit
+from splice.api.problems import install_problem_handlers
+from splice.services import Services
+from splice.services.startup import build_services, prepare
+from splice.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the ASGI app; the lifespan migrates, bootstraps and disposes the database."""
+    services = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        created = await prepare(services)
+        if created is not None:
+            log.warning("created organization %r with owner %s", created.organization_name,
+                        created.email)
+        yield
+        await services.db.dispose()
+
+    app = FastAPI(title="Splice", version=__version__, lifespan=lifespan, docs_url="/docs")
+    app.state.services = services
+    install_problem_handlers(app)
+    endpoint = GraphQLEndpoint(build_schema(), services)
+    app.add_api_route("/api", endpoint.get, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/api", endpoint.post, methods=["POST"], include_in_schema=False)
+    app.include_router(auth_routes.router)
+    app.include_router(files.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.limits.request_bytes)
+    return app

@@ -1,0 +1,72 @@
+"""Helpers every resolver module shares: context access, connections, mutation payloads."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from graphql import GraphQLResolveInfo
+
+from splice.api.graphql.context import GraphQLContext
+from splice.errors import UserError
+from splice.services.pagination import Page, PageRequest
+
+__all__ = ["connection", "ctx", "list_connection", "page_request", "payload"]
+
+R = TypeVar("R")
+
+
+def ctx(info: GraphQLResolveInfo) -> GraphQLContext:
+    """The typed context of a resolver."""
+    context: GraphQLContext = info.context
+    return context
+
+
+def page_request(after: str | None = None, first: int | None = None) -> PageRequest:
+    """Relay arguments as the services take them."""
+    return PageRequest(after=after or None, first=first)
+
+
+def connection(page: Page[Any], shape: Callable[[Any], Any] = lambda item: item) -> dict[str, Any]:
+    """A Relay connection with nodes, edges, pageInfo and totalCount."""
+    nodes = [shape(item) for item in page.items]
+    return {
+        "nodes": nodes,
+        "edges": [{"node": node, "cursor": page.cursor(i)} for i, node in enumerate(nodes)],
+        "pageInfo": {
+            "hasNextPage": page.has_next_page,
+            "hasPreviousPage": page.start_offset > 0,
+            "startCursor": page.cursor(0) if nodes else None,
+            "endCursor": page.end_cursor,
+        },
+        "totalCount": page.total_count,
+    }
+
+
+def list_connection(items: Sequence[Any]) -> dict[str, Any]:
+    """A connection holding a complete list in one page."""
+    return connection(Page(list(items), 0, False, len(items)))
+
+
+def payload(
+    key: str,
+) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[dict[str, Any]]]]:
+    """Wrap a mutation: success gives ``{key: obj, errors: []}``, a UserError gives field errors."""
+
+    def decorate(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[dict[str, Any]]]:
+        @functools.wraps(resolver)
+        async def wrapper(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> dict[str, Any]:
+            try:
+                result = await resolver(obj, info, **kwargs)
+            except UserError as exc:
+                return {key: None, "errors": [{"field": exc.field, "messages": [exc.text]}],
+                        "warnings": []}
+            if isinstance(result, tuple):
+                value, warnings = result
+                return {key: value, "errors": [], "warnings": warnings}
+            return {key: result, "errors": [], "warnings": []}
+
+        return wrapper
+
+    return decorate

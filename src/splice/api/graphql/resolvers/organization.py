@@ -1,0 +1,97 @@
+"""Resolvers of the caller, the organization, users and log severities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from splice import __version__, ids
+from splice.api.graphql.resolvers.common import connection, ctx, page_request
+from splice.store.tables import Organization, User
+
+__all__ = ["BINDABLES", "LOG_SEVERITIES"]
+
+query = ObjectType("RootQuery")
+user_type = ObjectType("User")
+organization_type = ObjectType("Organization")
+
+LOG_SEVERITIES = ({"id": 1, "name": "debug"}, {"id": 2, "name": "info"},
+                  {"id": 3, "name": "warn"}, {"id": 4, "name": "error"},
+                  {"id": 5, "name": "metric"})
+
+
+@query.field("spliceVersion")
+def resolve_version(*_: Any) -> str:
+    return __version__
+
+
+@query.field("logSeverityLevels")
+def resolve_severities(*_: Any) -> list[dict[str, Any]]:
+    return list(LOG_SEVERITIES)
+
+
+@query.field("authenticatedUser")
+async def resolve_me(_: Any, info: GraphQLResolveInfo) -> User:
+    c = ctx(info)
+    user, _org, _customer = await c.services.organization.me(c.actor)
+    return user
+
+
+@query.field("organization")
+async def resolve_organization(_: Any, info: GraphQLResolveInfo) -> Organization:
+    c = ctx(info)
+    return await c.services.organization.organization(c.actor)
+
+
+@user_type.field("id")
+def resolve_user_id(user: User, _: GraphQLResolveInfo) -> str:
+    return ids.encode("User", user.id)
+
+
+@user_type.field("externalId")
+def resolve_user_external_id(user: User, _: GraphQLResolveInfo) -> str | None:
+    return user.external_id
+
+
+@user_type.field("tenantId")
+def resolve_tenant(_: User, __: GraphQLResolveInfo) -> None:
+    return None
+
+
+@user_type.field("role")
+def resolve_role(user: User, _: GraphQLResolveInfo) -> dict[str, str]:
+    return {"name": user.role}
+
+
+@user_type.field("org")
+async def resolve_user_org(user: User, info: GraphQLResolveInfo) -> Organization | None:
+    if user.customer_id is not None:
+        return None
+    c = ctx(info)
+    return await c.services.organization.organization(c.actor)
+
+
+@user_type.field("customer")
+async def resolve_user_customer(user: User, info: GraphQLResolveInfo) -> Any:
+    if user.customer_id is None:
+        return None
+    c = ctx(info)
+    return await c.services.customers.get_by_pk(c.actor, user.customer_id)
+
+
+@organization_type.field("id")
+def resolve_org_id(org: Organization, _: GraphQLResolveInfo) -> str:
+    return ids.encode("Organization", org.id)
+
+
+@organization_type.field("users")
+async def resolve_org_users(
+    _: Organization, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None
+) -> dict[str, Any]:
+    c = ctx(info)
+    return connection(await c.services.organization.users(c.actor, page_request(after, first)))
+
+
+BINDABLES = (query, user_type, organization_type)

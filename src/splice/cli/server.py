@@ -1,0 +1,87 @@
+"""``splice server``: the API, webhooks and web app on the embedded default (or PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from pathlib import Path
+
+import click
+import uvicorn
+
+from splice.api.app import create_app
+from splice.services.auth import Bootstrap
+from splice.services.startup import build_services, prepare
+from splice.settings import Settings, get_settings
+
+__all__ = ["server"]
+
+
+def login_hint(settings: Settings, created: Bootstrap | None) -> str:
+    """What the first start prints: where Splice runs and how to log in."""
+    url = settings.server.base_url()
+    lines = [f"Splice is serving at {url} (GraphQL at {url}/api)"]
+    if created is not None:
+        lines.append(f"Created organization '{created.organization_name}' with owner {created.email}.")
+        if created.generated_password:
+            lines.append(f"Generated password (shown once): {created.generated_password}")
+        lines.append(f"Log in with:  splice login --url {url} --email {created.email}")
+    return "\n".join(lines)
+
+
+@click.command("server")
+@click.option("--host", default=None, help="Interface to listen on (SPLICE_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (SPLICE_PORT, default 8000).")
+@click.option("--tls-port", type=int, default=None, help="Also listen with TLS on this port.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def server(
+    host: str | None,
+    port: int | None,
+    tls_port: int | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+) -> None:
+    """Run the Splice server (migrates the database and creates the owner on first start)."""
+    settings = get_settings()
+    overrides = {
+        "host": host,
+        "port": port,
+        "tls_port": tls_port,
+        "tls_cert_file": tls_cert,
+        "tls_key_file": tls_key,
+    }
+    settings.server = settings.server.model_copy(
+        update={k: v for k, v in overrides.items() if v is not None}
+    )
+    tls = settings.server
+    if tls.tls_port and not (tls.tls_cert_file and tls.tls_key_file):
+        raise click.UsageError("--tls-port needs --tls-cert and --tls-key (or SPLICE_TLS_*)")
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    services = build_services(settings)
+    created = await prepare(services)
+    click.echo(login_hint(settings, created))
+    app = create_app(settings, services)
+    main = uvicorn.Server(
+        uvicorn.Config(app, host=settings.server.host, port=settings.server.port, log_level="info")
+    )
+    servers = [main.serve()]
+    if settings.server.tls_port:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(settings.server.tls_cert_file), str(settings.server.tls_key_file))
+        secure = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=settings.server.host,
+                port=settings.server.tls_port,
+                ssl_certfile=str(settings.server.tls_cert_file),
+                ssl_keyfile=str(settings.server.tls_key_file),
+                lifespan="off",
+                log_level="info",
+            )
+        )
+        servers.append(secure.serve())
+    await asyncio.gather(*servers)

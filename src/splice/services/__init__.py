@@ -1,0 +1,44 @@
+"""The service layer: every business rule and transaction lives here, used by every adapter.
+
+``Services`` is built once by the app factory (or a CLI command) and passed down; it holds no
+module-level state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from splice.components.registry import Registry
+from splice.services.attachments import AttachmentService
+from splice.services.auth import AuthService
+from splice.services.customers import CustomerService
+from splice.services.integrations import IntegrationService
+from splice.services.organization import OrganizationService
+from splice.services.versions import VersionService
+from splice.settings import Settings
+from splice.store.db import Database
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    """The bundle of services an adapter talks to."""
+
+    settings: Settings
+    db: Database
+    registry: Registry
+    auth: AuthService = field(init=False)
+    integrations: IntegrationService = field(init=False)
+    versions: VersionService = field(init=False)
+    attachments: AttachmentService = field(init=False)
+    organization: OrganizationService = field(init=False)
+    customers: CustomerService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auth = AuthService(self.settings, self.db)
+        self.integrations = IntegrationService(self.settings, self.db, self.registry)
+        self.versions = VersionService(self.db, self.registry, self.integrations)
+        self.attachments = AttachmentService(self.settings, self.db, self.integrations)
+        self.organization = OrganizationService(self.settings, self.db)
+        self.customers = CustomerService(self.settings, self.db)

@@ -1,0 +1,1 @@
+"""Repositories: queries per aggregate. They flush, never commit."""

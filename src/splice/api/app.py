@@ -31,8 +31,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         created = await prepare(services)
         if created is not None:
-            log.warning("created organization %r with owner %s", created.organization_name,
-                        created.email)
+            log.warning(
+                "created organization %r with owner %s", created.organization_name, created.email
+            )
         yield
         await services.db.dispose()
 

@@ -16,15 +16,15 @@ router = APIRouter()
 
 
 @router.get("/attachments/{attachment_id}")
-async def download_attachment(attachment_id: str, actor: ActorDep, services: ServicesDep) -> Response:
+async def download_attachment(
+    attachment_id: str, actor: ActorDep, services: ServicesDep
+) -> Response:
     """The attachment's bytes, as a download."""
     attachment = await services.attachments.get(actor, attachment_id)
     return Response(
         attachment.content,
         media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.name)}"
-        },
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.name)}"},
     )
 
 

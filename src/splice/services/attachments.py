@@ -64,7 +64,7 @@ class AttachmentService:
             await session.commit()
             return attachment
 
-    async def list(self, actor: Actor, integration_pk: uuid.UUID) -> list[Attachment]:
+    async def list_for(self, actor: Actor, integration_pk: uuid.UUID) -> list[Attachment]:
         """Attachment metadata (without contents), newest first."""
         require(actor, Permission.READ)
         async with self._db.session() as session:

@@ -94,8 +94,10 @@ class AuthService:
             user = (
                 await session.execute(select(User).where(User.email == email.strip().lower()))
             ).scalar_one_or_none()
-            if user is None or not user.is_active or not verify_password(
-                user.password_hash, password
+            if (
+                user is None
+                or not user.is_active
+                or not verify_password(user.password_hash, password)
             ):
                 raise NotAuthenticated(
                     "wrong email or password", fix="check both, or ask an admin to reset it"

@@ -28,9 +28,7 @@ class CustomerService:
         """A customer by global ID."""
         return await self.get_by_pk(actor, ids.decode(global_id, "Customer"), ident=global_id)
 
-    async def get_by_pk(
-        self, actor: Actor, pk: uuid.UUID, *, ident: str | None = None
-    ) -> Customer:
+    async def get_by_pk(self, actor: Actor, pk: uuid.UUID, *, ident: str | None = None) -> Customer:
         """A customer by primary key; customer users only see their own."""
         require(actor, Permission.READ)
         async with self._db.session() as session:
@@ -43,7 +41,7 @@ class CustomerService:
             raise NotFound("customer", ident or ids.encode("Customer", pk))
         return customer
 
-    async def list(
+    async def search(
         self,
         actor: Actor,
         page: PageRequest,

@@ -91,7 +91,9 @@ def clean_labels(labels: Sequence[str | None] | None) -> list[str]:
 
 def _require_name(name: str | None) -> str:
     if name is None or not name.strip():
-        raise InvalidInput("name must not be empty", field="name", fix="give the integration a name")
+        raise InvalidInput(
+            "name must not be empty", field="name", fix="give the integration a name"
+        )
     if len(name) > 200:
         raise InvalidInput("name is longer than 200 characters", field="name")
     return name.strip()
@@ -135,7 +137,7 @@ class IntegrationService:
     def _visible(actor: Actor, integration: Integration) -> bool:
         return not actor.is_customer_user or integration.customer_id == actor.customer_id
 
-    async def list(
+    async def search(
         self, actor: Actor, filters: IntegrationFilter, page: PageRequest
     ) -> Page[IntegrationRecord]:
         """Integrations (latest draft of each, or every version with ``all_versions``)."""
@@ -171,9 +173,7 @@ class IntegrationService:
                 records.extend(IntegrationRecord(integration, version) for version in versions)
             return _page_of(records, page, limits.page_size, limits.max_page_size)
 
-    async def _filtered(
-        self, session: AsyncSession, actor: Actor, f: IntegrationFilter
-    ) -> Any:
+    async def _filtered(self, session: AsyncSession, actor: Actor, f: IntegrationFilter) -> Any:
         stmt = select(Integration).where(Integration.organization_id == actor.organization_id)
         if actor.is_customer_user:
             stmt = stmt.where(Integration.customer_id == actor.customer_id)
@@ -266,9 +266,7 @@ class IntegrationService:
             for key in missing
         ]
         warnings += [
-            issue.text
-            for issue in validate(model, self._registry)
-            if issue.severity == "warning"
+            issue.text for issue in validate(model, self._registry) if issue.severity == "warning"
         ]
         return ValidationResult(not errors, errors, warnings)
 
@@ -445,7 +443,9 @@ class IntegrationService:
             if integration_id is None:
                 integration = await self._insert(session, actor, definition)
             else:
-                record = await self.load_record(session, actor, integration_id, field="integrationId")
+                record = await self.load_record(
+                    session, actor, integration_id, field="integrationId"
+                )
                 if record.version is not None:
                     raise Conflict(
                         "a published version cannot be replaced",

@@ -16,7 +16,9 @@ def build_services(settings: Settings) -> Services:
     """The service bundle for these settings: database, built-in and installed components."""
     registry = Registry.with_builtins()
     registry.load_entry_points()
-    return Services(settings, Database(settings.database_url, echo=settings.database.echo), registry)
+    return Services(
+        settings, Database(settings.database_url, echo=settings.database.echo), registry
+    )
 
 
 async def prepare(services: Services) -> Bootstrap | None:

@@ -13,8 +13,13 @@ import jwt
 from splice import clock
 from splice.errors import NotAuthenticated
 
-__all__ = ["AccessClaims", "decode_access_token", "encode_access_token", "hash_refresh_token",
-           "new_refresh_token"]
+__all__ = [
+    "AccessClaims",
+    "decode_access_token",
+    "encode_access_token",
+    "hash_refresh_token",
+    "new_refresh_token",
+]
 
 ALGORITHM = "HS256"
 REFRESH_PREFIX = "splr_"

@@ -131,7 +131,9 @@ class VersionService:
             )
         return record
 
-    async def set_available(self, actor: Actor, global_id: str, available: bool) -> IntegrationRecord:
+    async def set_available(
+        self, actor: Actor, global_id: str, available: bool
+    ) -> IntegrationRecord:
         """Mark a version available (deployable) or unavailable."""
         return await self._change(actor, global_id, is_available=available)
 
@@ -159,7 +161,9 @@ class VersionService:
             changes["allow_multiple_marketplace_instances"] = allow_multiple
         return await self._change(actor, global_id, **changes)
 
-    async def set_template(self, actor: Actor, global_id: str, visibility: str) -> IntegrationRecord:
+    async def set_template(
+        self, actor: Actor, global_id: str, visibility: str
+    ) -> IntegrationRecord:
         """Offer a version as a template to org users, embedded designers too, or nobody."""
         visibility = visibility.lower()
         if visibility not in TEMPLATE_VISIBILITIES:
@@ -170,7 +174,9 @@ class VersionService:
             )
         return await self._change(actor, global_id, template_visibility=visibility)
 
-    async def set_labels(self, actor: Actor, global_id: str, labels: list[str | None]) -> IntegrationRecord:
+    async def set_labels(
+        self, actor: Actor, global_id: str, labels: list[str | None]
+    ) -> IntegrationRecord:
         """Replace a published version's labels."""
         return await self._change(actor, global_id, labels=clean_labels(labels))
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """User errors carry their field; anything else is logged and reported without internals."""
-    formatted: dict[str, Any] = error.formatted
+    formatted: dict[str, Any] = dict(error.formatted)
     original = error.original_error
     if isinstance(original, UserError):
         formatted["message"] = original.text
@@ -75,8 +75,14 @@ class GraphQLEndpoint:
             body = await request.json()
         except ValueError:
             return JSONResponse(
-                {"errors": [{"message": "the request body is not JSON; send "
-                             '{"query": "...", "variables": {...}}'}]},
+                {
+                    "errors": [
+                        {
+                            "message": "the request body is not JSON; send "
+                            '{"query": "...", "variables": {...}}'
+                        }
+                    ]
+                },
                 status_code=400,
             )
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):

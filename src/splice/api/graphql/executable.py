@@ -7,8 +7,14 @@ from pathlib import Path
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 
-from splice.api.graphql.resolvers import components, customers, instances, integrations, organization
 from splice.api.graphql.fallback import FallbackResolvers
+from splice.api.graphql.resolvers import (
+    components,
+    customers,
+    instances,
+    integrations,
+    organization,
+)
 from splice.api.graphql.scalars import SCALARS
 
 __all__ = ["build_schema"]

@@ -14,7 +14,7 @@ __all__ = ["FallbackResolvers"]
 def _resolver_for(field_name: str) -> Any:
     snake = convert_camel_case_to_snake(field_name)
 
-    def resolve(source: Any, _info: GraphQLResolveInfo, **_: Any) -> Any:
+    def resolve(source: Any, _info: GraphQLResolveInfo[Any], **_: Any) -> Any:
         if isinstance(source, Mapping):
             return source.get(field_name)
         return getattr(source, snake, None)

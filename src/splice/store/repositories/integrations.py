@@ -64,7 +64,9 @@ async def name_taken(
     return (await session.execute(stmt.limit(1))).first() is not None
 
 
-async def draft_flows(session: AsyncSession, integration_id: uuid.UUID) -> Sequence[IntegrationFlow]:
+async def draft_flows(
+    session: AsyncSession, integration_id: uuid.UUID
+) -> Sequence[IntegrationFlow]:
     """The draft's flows in definition order."""
     return (
         (

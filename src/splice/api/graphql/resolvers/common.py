@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from graphql import GraphQLResolveInfo
 
@@ -12,15 +12,19 @@ from splice.api.graphql.context import GraphQLContext
 from splice.errors import UserError
 from splice.services.pagination import Page, PageRequest
 
-__all__ = ["connection", "ctx", "list_connection", "page_request", "payload"]
+__all__ = ["Info", "connection", "ctx", "list_connection", "page_request", "payload"]
+
+if TYPE_CHECKING:
+    Info: TypeAlias = GraphQLResolveInfo[GraphQLContext]
+else:
+    Info = GraphQLResolveInfo
 
 R = TypeVar("R")
 
 
-def ctx(info: GraphQLResolveInfo) -> GraphQLContext:
+def ctx(info: Info) -> GraphQLContext:
     """The typed context of a resolver."""
-    context: GraphQLContext = info.context
-    return context
+    return info.context
 
 
 def page_request(after: str | None = None, first: int | None = None) -> PageRequest:
@@ -54,14 +58,19 @@ def payload(
 ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[dict[str, Any]]]]:
     """Wrap a mutation: success gives ``{key: obj, errors: []}``, a UserError gives field errors."""
 
-    def decorate(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[dict[str, Any]]]:
+    def decorate(
+        resolver: Callable[..., Awaitable[Any]],
+    ) -> Callable[..., Awaitable[dict[str, Any]]]:
         @functools.wraps(resolver)
-        async def wrapper(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> dict[str, Any]:
+        async def wrapper(obj: Any, info: Info, **kwargs: Any) -> dict[str, Any]:
             try:
                 result = await resolver(obj, info, **kwargs)
             except UserError as exc:
-                return {key: None, "errors": [{"field": exc.field, "messages": [exc.text]}],
-                        "warnings": []}
+                return {
+                    key: None,
+                    "errors": [{"field": exc.field, "messages": [exc.text]}],
+                    "warnings": [],
+                }
             if isinstance(result, tuple):
                 value, warnings = result
                 return {key: value, "errors": [], "warnings": warnings}

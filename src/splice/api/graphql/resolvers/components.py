@@ -7,12 +7,11 @@ import uuid
 from typing import Any
 
 from ariadne import ObjectType
-from graphql import GraphQLResolveInfo
-
-from splice import ids
-from splice.api.graphql.resolvers.common import connection, ctx, list_connection, page_request
 from splice.components.manifest import ActionManifest, ComponentManifest
 from splice.components.registry import Registry
+
+from splice import ids
+from splice.api.graphql.resolvers.common import Info, connection, ctx, list_connection, page_request
 from splice.errors import InvalidInput
 from splice.services.pagination import Page, decode_cursor
 
@@ -134,12 +133,12 @@ def _matches(manifest: ComponentManifest, filter_query: Any) -> bool:
 @query.field("components")
 def resolve_components(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     after: str | None = None,
     first: int | None = None,
     key: str | None = None,
     public: bool | None = None,
-    filterQuery: Any = None,  # noqa: N803 - GraphQL argument name
+    filterQuery: Any = None,
     **__: Any,
 ) -> dict[str, Any]:
     registry = ctx(info).services.registry
@@ -165,9 +164,9 @@ def _slice(items: list[Any], after: str | None, first: int | None) -> Page[Any]:
 @component_type.field("actions")
 def resolve_actions(
     component: dict[str, Any],
-    _: GraphQLResolveInfo,
-    isTrigger: bool | None = None,  # noqa: N803
-    isDataSource: bool | None = None,  # noqa: N803
+    _: Info,
+    isTrigger: bool | None = None,
+    isDataSource: bool | None = None,
     after: str | None = None,
     first: int | None = None,
 ) -> dict[str, Any]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ariadne import ObjectType
-from graphql import GraphQLResolveInfo
 
 from splice import ids
-from splice.api.graphql.resolvers.common import ctx, list_connection
+from splice.api.graphql.resolvers.common import Info, ctx, list_connection
 from splice.api.graphql.resolvers.integrations import shape_flow
 from splice.store.tables import Instance
 
@@ -18,42 +17,40 @@ instance_type = ObjectType("Instance")
 
 
 @instance_type.field("id")
-def resolve_id(instance: Instance, _: GraphQLResolveInfo) -> str:
+def resolve_id(instance: Instance, _: Info) -> str:
     return ids.encode("Instance", instance.id)
 
 
 @instance_type.field("isSystem")
-def resolve_is_system(instance: Instance, _: GraphQLResolveInfo) -> bool:
+def resolve_is_system(instance: Instance, _: Info) -> bool:
     return instance.is_system
 
 
 @instance_type.field("customer")
-async def resolve_customer(instance: Instance, info: GraphQLResolveInfo) -> Any:
+async def resolve_customer(instance: Instance, info: Info) -> Any:
     c = ctx(info)
     return await c.services.customers.get_by_pk(c.actor, instance.customer_id)
 
 
 @instance_type.field("integration")
-async def resolve_integration(instance: Instance, info: GraphQLResolveInfo) -> Any:
+async def resolve_integration(instance: Instance, info: Info) -> Any:
     c = ctx(info)
     row_id = instance.version_id or instance.integration_id
     return await c.services.integrations.get(c.actor, ids.encode("Integration", row_id))
 
 
 @instance_type.field("configState")
-def resolve_config_state(_: Instance, __: GraphQLResolveInfo) -> str:
+def resolve_config_state(_: Instance, __: Info) -> str:
     return "FULLY_CONFIGURED"
 
 
 @instance_type.field("configVariables")
-def resolve_config_variables(_: Instance, __: GraphQLResolveInfo) -> dict[str, Any]:
+def resolve_config_variables(_: Instance, __: Info) -> dict[str, Any]:
     return list_connection([])
 
 
 @instance_type.field("flowConfigs")
-async def resolve_flow_configs(
-    instance: Instance, info: GraphQLResolveInfo, **_: Any
-) -> dict[str, Any]:
+async def resolve_flow_configs(instance: Instance, info: Info, **_: Any) -> dict[str, Any]:
     c = ctx(info)
     record = await c.services.integrations.get(
         c.actor, ids.encode("Integration", instance.integration_id)

@@ -6,13 +6,14 @@ import base64
 import binascii
 from typing import Any
 
-from ariadne import ObjectType
-from graphql import GraphQLResolveInfo
-from markdown_it import MarkdownIt
-
 import nh3
+from ariadne import ObjectType
+from markdown_it import MarkdownIt
+from splice.definition import from_data, missing_components, validate
+
 from splice import ids
 from splice.api.graphql.resolvers.common import (
+    Info,
     connection,
     ctx,
     list_connection,
@@ -20,7 +21,6 @@ from splice.api.graphql.resolvers.common import (
     payload,
 )
 from splice.api.graphql.resolvers.components import action_for_step
-from splice.definition import from_data, missing_components, validate
 from splice.errors import InvalidInput
 from splice.services.integrations import IntegrationFilter
 from splice.services.records import IntegrationRecord
@@ -40,19 +40,19 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 @query.field("integrations")
 async def resolve_integrations(
     _: Any,
-    info: GraphQLResolveInfo,
+    info: Info,
     after: str | None = None,
     first: int | None = None,
-    allVersions: bool | None = None,  # noqa: N803 - GraphQL argument names
+    allVersions: bool | None = None,
     customer: str | None = None,
-    customer_Isnull: bool | None = None,  # noqa: N803
-    name_Icontains: str | None = None,  # noqa: N803
+    customer_Isnull: bool | None = None,
+    name_Icontains: str | None = None,
     name: str | None = None,
-    description_Icontains: str | None = None,  # noqa: N803
+    description_Icontains: str | None = None,
     category: str | None = None,
-    labels_Contains: str | None = None,  # noqa: N803
-    marketplaceConfiguration: str | None = None,  # noqa: N803
-    hasUnpublishedChanges: bool | None = None,  # noqa: N803
+    labels_Contains: str | None = None,
+    marketplaceConfiguration: str | None = None,
+    hasUnpublishedChanges: bool | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
     filters = IntegrationFilter(
@@ -67,18 +67,18 @@ async def resolve_integrations(
         marketplace_configuration=marketplaceConfiguration,
         has_unpublished_changes=hasUnpublishedChanges,
     )
-    page = await c.services.integrations.list(c.actor, filters, page_request(after, first))
+    page = await c.services.integrations.search(c.actor, filters, page_request(after, first))
     return connection(page)
 
 
 @query.field("integration")
-async def resolve_integration(_: Any, info: GraphQLResolveInfo, id: str) -> IntegrationRecord:  # noqa: A002
+async def resolve_integration(_: Any, info: Info, id: str) -> IntegrationRecord:
     c = ctx(info)
     return await c.services.integrations.get(c.actor, id)
 
 
 @query.field("integrationDiff")
-async def resolve_diff(_: Any, info: GraphQLResolveInfo, base: str, head: str) -> dict[str, Any]:
+async def resolve_diff(_: Any, info: Info, base: str, head: str) -> dict[str, Any]:
     c = ctx(info)
     text = await c.services.versions.diff(c.actor, base, head)
     return {
@@ -89,7 +89,7 @@ async def resolve_diff(_: Any, info: GraphQLResolveInfo, base: str, head: str) -
 
 
 @query.field("integrationTemplates")
-async def resolve_templates(_: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
+async def resolve_templates(_: Any, info: Info) -> dict[str, Any]:
     c = ctx(info)
     return list_connection(await c.services.versions.templates(c.actor))
 
@@ -98,17 +98,17 @@ async def resolve_templates(_: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
 
 
 @integration.field("id")
-def resolve_id(record: IntegrationRecord, _: GraphQLResolveInfo) -> str:
+def resolve_id(record: IntegrationRecord, _: Info) -> str:
     return record.global_id
 
 
 @integration.field("documentationHtml")
-def resolve_documentation_html(record: IntegrationRecord, _: GraphQLResolveInfo) -> str:
+def resolve_documentation_html(record: IntegrationRecord, _: Info) -> str:
     return str(nh3.clean(_markdown.render(record.documentation)))
 
 
 @integration.field("customer")
-async def resolve_customer(record: IntegrationRecord, info: GraphQLResolveInfo) -> Any:
+async def resolve_customer(record: IntegrationRecord, info: Info) -> Any:
     if record.integration.customer_id is None:
         return None
     c = ctx(info)
@@ -116,38 +116,38 @@ async def resolve_customer(record: IntegrationRecord, info: GraphQLResolveInfo) 
 
 
 @integration.field("isCodeNative")
-def resolve_is_code_native(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_is_code_native(record: IntegrationRecord, _: Info) -> bool:
     return bool(record.definition.get("isCodeNative", False))
 
 
 @integration.field("versionNumber")
-def resolve_version_number(record: IntegrationRecord, _: GraphQLResolveInfo) -> int:
+def resolve_version_number(record: IntegrationRecord, _: Info) -> int:
     return record.version_number
 
 
 @integration.field("versionIsLatest")
-def resolve_version_is_latest(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_version_is_latest(record: IntegrationRecord, _: Info) -> bool:
     return record.version is None or (
         record.version.version_number == record.integration.latest_version_number
     )
 
 
 @integration.field("isDraft")
-def resolve_is_draft(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_is_draft(record: IntegrationRecord, _: Info) -> bool:
     return record.is_draft
 
 
 @integration.field("hasUnpublishedChanges")
-def resolve_unpublished(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_unpublished(record: IntegrationRecord, _: Info) -> bool:
     return record.integration.has_unpublished_changes
 
 
 @integration.field("definition")
 async def resolve_definition(
     record: IntegrationRecord,
-    info: GraphQLResolveInfo,
+    info: Info,
     version: int | None = None,
-    useLatestComponentVersions: bool | None = None,  # noqa: N803
+    useLatestComponentVersions: bool | None = None,
 ) -> str:
     c = ctx(info)
     return await c.services.integrations.export(c.actor, record.global_id, version)
@@ -156,9 +156,9 @@ async def resolve_definition(
 @integration.field("versionSequence")
 async def resolve_version_sequence(
     record: IntegrationRecord,
-    info: GraphQLResolveInfo,
-    versionIsAvailable: bool | None = None,  # noqa: N803
-    sortBy: list[dict[str, str]] | None = None,  # noqa: N803
+    info: Info,
+    versionIsAvailable: bool | None = None,
+    sortBy: list[dict[str, str]] | None = None,
     first: int | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
@@ -176,52 +176,52 @@ async def resolve_version_sequence(
 
 
 @integration.field("versionCreatedAt")
-def resolve_created_at(record: IntegrationRecord, _: GraphQLResolveInfo) -> Any:
+def resolve_created_at(record: IntegrationRecord, _: Info) -> Any:
     return record.created_at if record.version else record.integration.updated_at
 
 
 @integration.field("versionCreatedBy")
-def resolve_created_by(record: IntegrationRecord, _: GraphQLResolveInfo) -> Any:
+def resolve_created_by(record: IntegrationRecord, _: Info) -> Any:
     return record.published_by
 
 
 @integration.field("versionComment")
-def resolve_comment(record: IntegrationRecord, _: GraphQLResolveInfo) -> str | None:
+def resolve_comment(record: IntegrationRecord, _: Info) -> str | None:
     return record.version.comment if record.version else None
 
 
 @integration.field("versionIsAvailable")
-def resolve_is_available(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_is_available(record: IntegrationRecord, _: Info) -> bool:
     return record.is_available
 
 
 @integration.field("versionAttributes")
-def resolve_attributes(record: IntegrationRecord, _: GraphQLResolveInfo) -> Any:
+def resolve_attributes(record: IntegrationRecord, _: Info) -> Any:
     return record.version.attributes if record.version else None
 
 
 @integration.field("marketplaceConfiguration")
-def resolve_marketplace(record: IntegrationRecord, _: GraphQLResolveInfo) -> str | None:
+def resolve_marketplace(record: IntegrationRecord, _: Info) -> str | None:
     return record.version.marketplace_configuration if record.version else None
 
 
 @integration.field("overview")
-def resolve_overview(record: IntegrationRecord, _: GraphQLResolveInfo) -> str | None:
+def resolve_overview(record: IntegrationRecord, _: Info) -> str | None:
     return record.version.marketplace_overview if record.version else None
 
 
 @integration.field("allowMultipleMarketplaceInstances")
-def resolve_multiple(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool | None:
+def resolve_multiple(record: IntegrationRecord, _: Info) -> bool | None:
     return record.version.allow_multiple_marketplace_instances if record.version else None
 
 
 @integration.field("templateVisibility")
-def resolve_template(record: IntegrationRecord, _: GraphQLResolveInfo) -> str | None:
+def resolve_template(record: IntegrationRecord, _: Info) -> str | None:
     return record.version.template_visibility if record.version else None
 
 
 @integration.field("parent")
-async def resolve_parent(record: IntegrationRecord, info: GraphQLResolveInfo) -> Any:
+async def resolve_parent(record: IntegrationRecord, info: Info) -> Any:
     parent_id = record.integration.parent_id
     if parent_id is None:
         return None
@@ -230,23 +230,23 @@ async def resolve_parent(record: IntegrationRecord, info: GraphQLResolveInfo) ->
 
 
 @integration.field("missingComponents")
-def resolve_missing(record: IntegrationRecord, info: GraphQLResolveInfo) -> list[str]:
+def resolve_missing(record: IntegrationRecord, info: Info) -> list[str]:
     return list(missing_components(from_data(record.definition), ctx(info).services.registry))
 
 
 @integration.field("validationIssues")
-def resolve_issues(record: IntegrationRecord, info: GraphQLResolveInfo) -> list[str]:
+def resolve_issues(record: IntegrationRecord, info: Info) -> list[str]:
     issues = validate(from_data(record.definition), ctx(info).services.registry)
     return [issue.text for issue in issues]
 
 
 @integration.field("hasIcon")
-def resolve_has_icon(record: IntegrationRecord, _: GraphQLResolveInfo) -> bool:
+def resolve_has_icon(record: IntegrationRecord, _: Info) -> bool:
     return record.integration.icon_png is not None
 
 
 @integration.field("iconUrl")
-def resolve_icon_url(record: IntegrationRecord, info: GraphQLResolveInfo) -> str | None:
+def resolve_icon_url(record: IntegrationRecord, info: Info) -> str | None:
     if record.integration.icon_png is None:
         return None
     return f"{ctx(info).base_url}/integrations/{ids.encode('Integration', record.integration.id)}/icon.png"
@@ -255,7 +255,7 @@ def resolve_icon_url(record: IntegrationRecord, info: GraphQLResolveInfo) -> str
 @integration.field("flows")
 async def resolve_flows(
     record: IntegrationRecord,
-    info: GraphQLResolveInfo,
+    info: Info,
     after: str | None = None,
     first: int | None = None,
 ) -> dict[str, Any]:
@@ -267,7 +267,7 @@ async def resolve_flows(
 
 
 def shape_flow(
-    info: GraphQLResolveInfo, record: IntegrationRecord, flow: IntegrationFlow, config_id: Any
+    info: Info, record: IntegrationRecord, flow: IntegrationFlow, config_id: Any
 ) -> dict[str, Any]:
     c = ctx(info)
     definition_flow = next(
@@ -289,52 +289,50 @@ def shape_flow(
 
 
 @integration.field("systemInstance")
-async def resolve_system_instance(record: IntegrationRecord, info: GraphQLResolveInfo) -> Any:
+async def resolve_system_instance(record: IntegrationRecord, info: Info) -> Any:
     c = ctx(info)
     return await c.services.integrations.system_instance(c.actor, record)
 
 
 @integration.field("testConfigVariables")
-def resolve_test_config_variables(
-    record: IntegrationRecord, _: GraphQLResolveInfo, **__: Any
-) -> dict[str, Any]:
+def resolve_test_config_variables(record: IntegrationRecord, _: Info, **__: Any) -> dict[str, Any]:
     # Connection config variables that await authorization arrive with instances' config values.
     return list_connection([])
 
 
 @integration.field("attachments")
-async def resolve_attachments(record: IntegrationRecord, info: GraphQLResolveInfo) -> dict[str, Any]:
+async def resolve_attachments(record: IntegrationRecord, info: Info) -> dict[str, Any]:
     c = ctx(info)
-    return list_connection(await c.services.attachments.list(c.actor, record.integration.id))
+    return list_connection(await c.services.attachments.list_for(c.actor, record.integration.id))
 
 
 @integration.field("createdAt")
-def resolve_integration_created(record: IntegrationRecord, _: GraphQLResolveInfo) -> Any:
+def resolve_integration_created(record: IntegrationRecord, _: Info) -> Any:
     return record.integration.created_at
 
 
 @integration.field("updatedAt")
-def resolve_integration_updated(record: IntegrationRecord, _: GraphQLResolveInfo) -> Any:
+def resolve_integration_updated(record: IntegrationRecord, _: Info) -> Any:
     return record.version.updated_at if record.version else record.integration.updated_at
 
 
 @attachment_type.field("id")
-def resolve_attachment_id(row: Attachment, _: GraphQLResolveInfo) -> str:
+def resolve_attachment_id(row: Attachment, _: Info) -> str:
     return ids.encode("Attachment", row.id)
 
 
 @attachment_type.field("contentType")
-def resolve_attachment_type(row: Attachment, _: GraphQLResolveInfo) -> str:
+def resolve_attachment_type(row: Attachment, _: Info) -> str:
     return row.content_type
 
 
 @attachment_type.field("createdAt")
-def resolve_attachment_created(row: Attachment, _: GraphQLResolveInfo) -> Any:
+def resolve_attachment_created(row: Attachment, _: Info) -> Any:
     return row.created_at
 
 
 @attachment_type.field("url")
-def resolve_attachment_url(row: Attachment, info: GraphQLResolveInfo) -> str:
+def resolve_attachment_url(row: Attachment, info: Info) -> str:
     return f"{ctx(info).base_url}/attachments/{ids.encode('Attachment', row.id)}"
 
 
@@ -343,7 +341,7 @@ def resolve_attachment_url(row: Attachment, info: GraphQLResolveInfo) -> str:
 
 @mutation.field("createIntegration")
 @payload("integration")
-async def create_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def create_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.integrations.create(
         c.actor,
@@ -358,7 +356,7 @@ async def create_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, 
 
 @mutation.field("updateIntegration")
 @payload("integration")
-async def update_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def update_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     icon = _decode_base64(input["iconBase64"], "iconBase64") if input.get("iconBase64") else None
     result = await c.services.integrations.update(
@@ -377,14 +375,14 @@ async def update_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, 
 
 @mutation.field("deleteIntegration")
 @payload("integration")
-async def delete_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def delete_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.integrations.delete(c.actor, _required_id(input))
 
 
 @mutation.field("forkIntegration")
 @payload("integration")
-async def fork_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def fork_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.integrations.fork(
         c.actor, input["parent"], input["name"], input.get("description")
@@ -393,7 +391,7 @@ async def fork_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, An
 
 @mutation.field("publishIntegration")
 @payload("integration")
-async def publish_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def publish_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.publish(
         c.actor, _required_id(input), input.get("comment"), input.get("attributes")
@@ -402,7 +400,7 @@ async def publish_integration(_: Any, info: GraphQLResolveInfo, input: dict[str,
 
 @mutation.field("importIntegration")
 @payload("integration")
-async def import_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def import_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.integrations.import_definition(
         c.actor,
@@ -414,14 +412,14 @@ async def import_integration(_: Any, info: GraphQLResolveInfo, input: dict[str, 
 
 @mutation.field("updateIntegrationVersionAvailability")
 @payload("integration")
-async def set_availability(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def set_availability(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.set_available(c.actor, _required_id(input), input["available"])
 
 
 @mutation.field("updateIntegrationMarketplaceConfiguration")
 @payload("integration")
-async def set_marketplace(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def set_marketplace(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.set_marketplace(
         c.actor,
@@ -434,7 +432,7 @@ async def set_marketplace(_: Any, info: GraphQLResolveInfo, input: dict[str, Any
 
 @mutation.field("updateIntegrationTemplate")
 @payload("integration")
-async def set_template(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def set_template(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.set_template(
         c.actor, _required_id(input), input["templateVisibility"]
@@ -443,7 +441,7 @@ async def set_template(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) 
 
 @mutation.field("validateIntegrationSchema")
 @payload("result")
-async def validate_schema(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def validate_schema(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     result = c.services.integrations.validate_text(input["definition"])
     if not result.is_valid:
@@ -453,7 +451,7 @@ async def validate_schema(_: Any, info: GraphQLResolveInfo, input: dict[str, Any
 
 @mutation.field("createAttachment")
 @payload("attachment")
-async def create_attachment(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def create_attachment(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     content = _decode_base64(input["contentBase64"], "contentBase64")
     return await c.services.attachments.upload(
@@ -463,7 +461,7 @@ async def create_attachment(_: Any, info: GraphQLResolveInfo, input: dict[str, A
 
 @mutation.field("deleteAttachment")
 @payload("attachment")
-async def delete_attachment(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
+async def delete_attachment(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.attachments.delete(c.actor, input["id"])
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ariadne import ObjectType
-from graphql import GraphQLResolveInfo
 
 from splice import __version__, ids
-from splice.api.graphql.resolvers.common import connection, ctx, page_request
+from splice.api.graphql.resolvers.common import Info, connection, ctx, page_request
 from splice.store.tables import Organization, User
 
 __all__ = ["BINDABLES", "LOG_SEVERITIES"]
@@ -17,9 +16,13 @@ query = ObjectType("RootQuery")
 user_type = ObjectType("User")
 organization_type = ObjectType("Organization")
 
-LOG_SEVERITIES = ({"id": 1, "name": "debug"}, {"id": 2, "name": "info"},
-                  {"id": 3, "name": "warn"}, {"id": 4, "name": "error"},
-                  {"id": 5, "name": "metric"})
+LOG_SEVERITIES = (
+    {"id": 1, "name": "debug"},
+    {"id": 2, "name": "info"},
+    {"id": 3, "name": "warn"},
+    {"id": 4, "name": "error"},
+    {"id": 5, "name": "metric"},
+)
 
 
 @query.field("spliceVersion")
@@ -33,40 +36,40 @@ def resolve_severities(*_: Any) -> list[dict[str, Any]]:
 
 
 @query.field("authenticatedUser")
-async def resolve_me(_: Any, info: GraphQLResolveInfo) -> User:
+async def resolve_me(_: Any, info: Info) -> User:
     c = ctx(info)
     user, _org, _customer = await c.services.organization.me(c.actor)
     return user
 
 
 @query.field("organization")
-async def resolve_organization(_: Any, info: GraphQLResolveInfo) -> Organization:
+async def resolve_organization(_: Any, info: Info) -> Organization:
     c = ctx(info)
     return await c.services.organization.organization(c.actor)
 
 
 @user_type.field("id")
-def resolve_user_id(user: User, _: GraphQLResolveInfo) -> str:
+def resolve_user_id(user: User, _: Info) -> str:
     return ids.encode("User", user.id)
 
 
 @user_type.field("externalId")
-def resolve_user_external_id(user: User, _: GraphQLResolveInfo) -> str | None:
+def resolve_user_external_id(user: User, _: Info) -> str | None:
     return user.external_id
 
 
 @user_type.field("tenantId")
-def resolve_tenant(_: User, __: GraphQLResolveInfo) -> None:
+def resolve_tenant(_: User, __: Info) -> None:
     return None
 
 
 @user_type.field("role")
-def resolve_role(user: User, _: GraphQLResolveInfo) -> dict[str, str]:
+def resolve_role(user: User, _: Info) -> dict[str, str]:
     return {"name": user.role}
 
 
 @user_type.field("org")
-async def resolve_user_org(user: User, info: GraphQLResolveInfo) -> Organization | None:
+async def resolve_user_org(user: User, info: Info) -> Organization | None:
     if user.customer_id is not None:
         return None
     c = ctx(info)
@@ -74,7 +77,7 @@ async def resolve_user_org(user: User, info: GraphQLResolveInfo) -> Organization
 
 
 @user_type.field("customer")
-async def resolve_user_customer(user: User, info: GraphQLResolveInfo) -> Any:
+async def resolve_user_customer(user: User, info: Info) -> Any:
     if user.customer_id is None:
         return None
     c = ctx(info)
@@ -82,13 +85,13 @@ async def resolve_user_customer(user: User, info: GraphQLResolveInfo) -> Any:
 
 
 @organization_type.field("id")
-def resolve_org_id(org: Organization, _: GraphQLResolveInfo) -> str:
+def resolve_org_id(org: Organization, _: Info) -> str:
     return ids.encode("Organization", org.id)
 
 
 @organization_type.field("users")
 async def resolve_org_users(
-    _: Organization, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None
+    _: Organization, info: Info, after: str | None = None, first: int | None = None
 ) -> dict[str, Any]:
     c = ctx(info)
     return connection(await c.services.organization.users(c.actor, page_request(after, first)))

@@ -1,0 +1,296 @@
+"""YAML text -> plain data -> models, refusing anything unsafe or unsupported with a clear error.
+
+YAML 1.2 rules (ruamel.yaml, safe constructor), so ``no`` and ``1:30`` stay strings; dates stay
+strings too, because the definition format has none. Untrusted input is bounded: a size limit, and
+a limit on how far aliases expand (an "alias bomb" is tiny as text and huge as data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.reader import ReaderError
+
+from splice.definition.coerce import coerce_definition_data
+from splice.definition.models import IntegrationDefinition
+from splice.errors import DefinitionError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_ALIAS_EXPANSION",
+    "SUPPORTED_VERSIONS",
+    "from_data",
+    "load",
+    "parse_yaml",
+]
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_ALIAS_EXPANSION = 10_000
+SUPPORTED_VERSIONS = (6, 7)
+
+
+class _Int(int):
+    """An int that remembers its YAML text, so string coercion can give back what was written."""
+
+    yaml_text: str
+
+
+class _Float(float):
+    """A float that remembers its YAML text (``1e3`` stays ``"1e3"`` once coerced)."""
+
+    yaml_text: str
+
+
+class _Constructor(SafeConstructor):
+    """The safe constructor, with numbers that keep their text and timestamps left as strings."""
+
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        number = _Int(super().construct_yaml_int(node))
+        number.yaml_text = str(node.value)
+        return number
+
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
+        number = _Float(super().construct_yaml_float(node))
+        number.yaml_text = str(node.value)
+        return number
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _decode(text: str | bytes, max_bytes: int) -> str:
+    """Bytes -> text: UTF-8 (BOM optional) or UTF-16 with a BOM; enforce the size limit."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise DefinitionError(
+            f"the definition is {size} bytes; the limit is {max_bytes} bytes",
+            field="definition",
+            fix="split the integration or remove unused steps",
+        )
+    if isinstance(text, str):
+        return text.removeprefix("\ufeff")
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if text.startswith(bom):
+            return _decode_bytes(text[len(bom) :], codec)
+    return _decode_bytes(text.removeprefix(b"\xef\xbb\xbf"), "utf-8")
+
+
+def _decode_bytes(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(
+            f"the definition is not valid {codec.upper()} text (bad byte at offset {exc.start})",
+            field="definition",
+            fix="save the file as UTF-8",
+        ) from None
+
+
+def _syntax_error(exc: YAMLError, text: str) -> DefinitionError:
+    """A YAML error as a DefinitionError whose message carries line and column (1-based)."""
+    line = column = None
+    problem = str(exc)
+    if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
+        line, column = exc.problem_mark.line + 1, exc.problem_mark.column + 1
+        problem = exc.problem or problem
+    elif isinstance(exc, ReaderError):
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        problem = f"character {exc.character!r} is not allowed in YAML"
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return DefinitionError(
+        f"YAML syntax error{where}: {problem}",
+        field="definition",
+        fix="correct the YAML near that position (indentation, quoting, duplicate keys)",
+    )
+
+
+def _check_aliases(yaml: YAML, text: str) -> None:
+    """Refuse documents whose aliases expand to more than MAX_ALIAS_EXPANSION nodes."""
+    sizes: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []
+    total = expanded = 0
+    for event in yaml.parse(text):
+        if isinstance(event, AliasEvent):
+            size = sizes.get(event.anchor)
+            if size is None:
+                raise DefinitionError(
+                    f"YAML alias '*{event.anchor}' refers to an unfinished or unknown anchor",
+                    field="definition",
+                    fix="remove recursive aliases; write the data out in full",
+                )
+            total += size
+            expanded += size
+            if expanded > MAX_ALIAS_EXPANSION:
+                raise DefinitionError(
+                    f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
+                    field="definition",
+                    fix="write the data out instead of repeating it through anchors and aliases",
+                )
+        elif isinstance(event, ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, CollectionStartEvent):
+            total += 1
+            open_nodes.append((event.anchor, total))
+        elif isinstance(event, CollectionEndEvent):
+            anchor, start = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = total - start + 1
+
+
+def _plain(value: Any, path: str) -> Any:
+    """Plain JSON-like data: number subclasses dropped, mapping keys as strings."""
+    if isinstance(value, dict):
+        return {_key_text(k): _plain(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    raise DefinitionError(
+        f"unsupported YAML value of type {type(value).__name__} at {path.lstrip('.')}",
+        field="definition",
+        fix="use only strings, numbers, booleans, null, lists and mappings",
+    )
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int | float):
+        return str(getattr(key, "yaml_text", key))
+    raise DefinitionError(
+        f"unsupported YAML mapping key {key!r}",
+        field="definition",
+        fix="use plain strings as mapping keys",
+    )
+
+
+def parse_yaml(text: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Parse YAML text into plain data (no model yet); syntax errors carry line and column."""
+    decoded = _decode(text, max_bytes)
+    yaml = _yaml()
+    try:
+        _check_aliases(yaml, decoded)
+        raw = yaml.load(decoded)
+    except YAMLError as exc:
+        raise _syntax_error(exc, decoded) from None
+    except RecursionError:
+        raise DefinitionError(
+            "the YAML is nested too deeply",
+            field="definition",
+            fix="flatten the document",
+        ) from None
+    return raw
+
+
+def _check_document(data: Any) -> dict[str, Any]:
+    """Refuse non-mappings, unsupported versions and documents without name or flows."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise DefinitionError(
+            f"the definition must be a YAML mapping, but it is {kind}",
+            field="definition",
+            fix="export the integration from Prismatic or Splice as YAML (definitionVersion 7)",
+        )
+    version = data.get("definitionVersion")
+    if (
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or version not in SUPPORTED_VERSIONS
+    ):
+        found = "missing" if "definitionVersion" not in data else repr(version)
+        raise DefinitionError(
+            f"unsupported definition version ({found}); supported: "
+            + ", ".join(str(v) for v in SUPPORTED_VERSIONS),
+            field="definitionVersion",
+            fix="re-export the integration with a current Prismatic or Splice "
+            "(definitionVersion: 7); legacy documents with top-level trigger/steps are not read",
+        )
+    for key in ("name", "flows"):
+        if key not in data or data[key] in (None, ""):
+            raise DefinitionError(
+                f"the definition has no '{key}'",
+                field=key,
+                fix=f"add a top-level '{key}' key",
+            )
+    return data
+
+
+def _validation_error(exc: ValidationError, data: dict[str, Any]) -> DefinitionError:
+    """Pydantic errors as one DefinitionError that names the flow and step at fault."""
+    parts = [f"{_where(data, err['loc'])}: {err['msg']}" for err in exc.errors()[:5]]
+    more = len(exc.errors()) - len(parts)
+    if more > 0:
+        parts.append(f"and {more} more")
+    return DefinitionError(
+        "invalid definition: " + "; ".join(parts),
+        field="definition",
+        fix="correct the named keys",
+    )
+
+
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    names: list[str] = []
+    path = ""
+    node = data
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
+            names.append(f"'{node['name']}'")
+    label = " > ".join(names)
+    return f"{path.lstrip('.')}" + (f" ({label})" if label else "")
+
+
+def _has(node: dict[str, Any] | list[Any], part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
+
+
+def from_data(data: Any) -> IntegrationDefinition:
+    """Plain data (e.g. stored JSON) -> model, with the same checks and coercion as ``load``."""
+    document = _check_document(data)
+    coerced = coerce_definition_data(document)
+    try:
+        return IntegrationDefinition.model_validate(_plain(coerced, ""))
+    except ValidationError as exc:
+        raise _validation_error(exc, coerced) from None
+
+
+def load(text: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IntegrationDefinition:
+    """Parse and model a YAML definition; every failure is a DefinitionError a user can act on."""
+    return from_data(parse_yaml(text, max_bytes=max_bytes))

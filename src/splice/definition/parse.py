@@ -268,17 +268,19 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> str:
     node = data
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
-        node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
+        node = _child(node, part)
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
             names.append(f"'{node['name']}'")
     label = " > ".join(names)
     return f"{path.lstrip('.')}" + (f" ({label})" if label else "")
 
 
-def _has(node: dict[str, Any] | list[Any], part: int | str) -> bool:
+def _child(node: Any, part: int | str) -> Any:
     if isinstance(node, dict):
-        return part in node
-    return isinstance(part, int) and 0 <= part < len(node)
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def from_data(data: Any) -> IntegrationDefinition:

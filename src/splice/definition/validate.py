@@ -1,6 +1,7 @@
 """placeholder"""
 
 from __future__ import annotations
+
 from dataclasses import dataclass
 from typing import Any, Literal
 

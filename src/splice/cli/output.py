@@ -155,7 +155,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
-def _text(rows: list[dict[str, str]], columns: list[Column], header: bool) -> str:
+def _text(rows: list[dict[str, str]], columns: list[Column], header: bool, bold: bool) -> str:
     widths = [
         max([cell_len(c.title)] + [cell_len(line) for r in rows for line in r[c.key].split("\n")])
         for c in columns
@@ -163,7 +163,7 @@ def _text(rows: list[dict[str, str]], columns: list[Column], header: bool) -> st
     lines: list[str] = []
     if header:
         titles = " ".join(_pad(c.title, w) for c, w in zip(columns, widths, strict=True))
-        lines.append(" " + click.style(titles, bold=True) + " ")
+        lines.append(" " + (click.style(titles, bold=True) if bold else titles) + " ")
         lines.append(" " + " ".join(RULE * w for w in widths) + " ")
     for row in rows:
         cells = [row[c.key].split("\n") for c in columns]
@@ -187,8 +187,13 @@ def _csv(rows: list[dict[str, str]], columns: list[Column], header: bool) -> str
     return "".join(",".join(_csv_cell(cell) for cell in line) + "\n" for line in lines)
 
 
-def render_table(data: Sequence[_Row], columns: Sequence[Column], options: TableOptions) -> str:
-    """Render ``data`` as prism renders tables; bad flags raise ``CLIError``."""
+def render_table(
+    data: Sequence[_Row], columns: Sequence[Column], options: TableOptions, *, bold: bool = False
+) -> str:
+    """Render ``data`` as prism renders tables; bad flags raise ``CLIError``.
+
+    Column widths count the header even with ``--no-header``, as prism's do.
+    """
     if options.columns is not None and options.extended:
         raise CLIError("--columns and --extended cannot be used together")
     if options.csv and options.no_header:
@@ -210,12 +215,12 @@ def render_table(data: Sequence[_Row], columns: Sequence[Column], options: Table
         return yaml.safe_dump(records, sort_keys=False, allow_unicode=True)
     if not header and not rows:
         return ""
-    return _text(rows, shown, header)
+    return _text(rows, shown, header, bold)
 
 
 def print_table(data: Sequence[_Row], columns: Sequence[Column], options: TableOptions) -> None:
     """Render and write the table to stdout (bold headers only on a colour terminal)."""
-    click.echo(render_table(data, columns, options), nl=False)
+    click.echo(render_table(data, columns, options, bold=True), nl=False)
 
 
 _FLAGS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [

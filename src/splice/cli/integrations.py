@@ -166,6 +166,11 @@ def parse_labels(text: str) -> list[str]:
     return [label.strip() for label in text.split(",") if label.strip()]
 
 
+def _require(available: bool | None) -> None:
+    if available is None:
+        raise click.UsageError("Missing option '--available' / '--no-available'.")
+
+
 def _given(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
@@ -311,9 +316,10 @@ def versions(integration_id: str, latest_available: bool, table: TableOptions) -
 
 @command("integrations:available")
 @click.argument("version_id")
-@click.option("--available/--no-available", default=None, required=True, help="Deployable or not.")
-def available(version_id: str, available: bool) -> None:
+@click.option("--available/--no-available", default=None, help="Deployable or not (required).")
+def available(version_id: str, available: bool | None) -> None:
     """Mark a published version available (or not) for new instances."""
+    _require(available)
     variables = {"id": version_id, "available": available}
     field = "updateIntegrationVersionAvailability"
     click.echo(open_client().mutation_id(AVAILABLE, variables, field, "integration"))
@@ -321,7 +327,7 @@ def available(version_id: str, available: bool) -> None:
 
 @command("integrations:marketplace")
 @click.argument("version_id")
-@click.option("--available/--no-available", default=None, required=True, help="In the marketplace.")
+@click.option("--available/--no-available", default=None, help="In the marketplace (required).")
 @click.option("--deployable/--no-deployable", default=True, help="Customers may deploy it.")
 @click.option(
     "-m",
@@ -332,9 +338,10 @@ def available(version_id: str, available: bool) -> None:
 )
 @click.option("-o", "--overview", default="", help="Marketplace overview text.")
 def marketplace(
-    version_id: str, available: bool, deployable: bool, multiple: bool | None, overview: str
+    version_id: str, available: bool | None, deployable: bool, multiple: bool | None, overview: str
 ) -> None:
     """Configure how a version appears in the marketplace."""
+    _require(available)
     if not available:
         configuration = "NOT_AVAILABLE_IN_MARKETPLACE"
     elif deployable:

@@ -12,8 +12,7 @@ import yaml
 
 from splice.cli import auth
 from splice.cli.config import ConfigFile, Profile, load_config, save_config
-
-from .conftest import BASE, NOW, FakeServer, Invoker, json_route, make_jwt
+from tests.unit.cli.fakes import BASE, NOW, FakeServer, Invoker, json_route, make_jwt
 
 USER = {
     "name": "Owner",
@@ -88,7 +87,11 @@ def test_me_token_refreshes_an_expiring_token(run: Invoker, server: FakeServer) 
     fresh = make_jwt(NOW + 3600)
     server.routes["/auth/meta"] = json_route({"clientId": "cid", "domain": "splice.test"})
     server.routes["/oauth/token"] = json_route({"access_token": fresh, "expires_in": 3600})
-    run.env = {"SPLICE_ACCESS_TOKEN": make_jwt(NOW - 1), "SPLICE_REFRESH_TOKEN": "r1", "SPLICE_URL": BASE}
+    run.env = {
+        "SPLICE_ACCESS_TOKEN": make_jwt(NOW - 1),
+        "SPLICE_REFRESH_TOKEN": "r1",
+        "SPLICE_URL": BASE,
+    }
     assert run(["me:token"]).stdout == f"{fresh}\n"
 
 
@@ -106,7 +109,9 @@ def test_login_with_password_on_stdin_saves_a_profile(
             "token_type": "Bearer",
         }
     )
-    result = profile_run(["login", "--url", BASE + "/", "--email", "o@example.com"], input="s3cret\n")
+    result = profile_run(
+        ["login", "--url", BASE + "/", "--email", "o@example.com"], input="s3cret\n"
+    )
     assert result.exit_code == 0, result.stderr
     form = parse_qs(server.requests[1].content.decode())
     assert form == {
@@ -146,7 +151,9 @@ def test_login_failure_is_one_clear_line(profile_run: Invoker, server: FakeServe
     )
     result = profile_run(["login", "--url", BASE, "--email", "a@b.c"], input="bad\n")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: Login to http://splice.test failed: Wrong email or password")
+    assert result.stderr.startswith(
+        "Error: Login to http://splice.test failed: Wrong email or password"
+    )
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -167,7 +174,9 @@ def test_logout_removes_the_profile(profile_run: Invoker, config_path: Path) -> 
     assert "Not logged in" in profile_run(["logout"]).stdout
 
 
-def test_revoke_in_profile_mode(profile_run: Invoker, server: FakeServer, config_path: Path) -> None:
+def test_revoke_in_profile_mode(
+    profile_run: Invoker, server: FakeServer, config_path: Path
+) -> None:
     saved_profile(config_path)
     server.answer({"authenticatedUser": {"id": "U"}})
     server.routes["/auth/revoke"] = lambda _r: httpx.Response(200, json={"revoked": 1})

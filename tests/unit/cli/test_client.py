@@ -13,8 +13,7 @@ from splice.cli.client import NOT_AUTHENTICATED, SpliceClient, payload_error_lin
 from splice.cli.config import ConfigFile, Profile, load_config, save_config
 from splice.cli.credentials import Credentials
 from splice.cli.errors import CLIError, GraphQLError, NotLoggedIn
-
-from .conftest import BASE, NOW, FakeServer, json_route, make_jwt
+from tests.unit.cli.fakes import BASE, NOW, FakeServer, json_route, make_jwt
 
 
 def client_for(server: FakeServer, creds: Credentials | None = None) -> SpliceClient:
@@ -25,7 +24,9 @@ def client_for(server: FakeServer, creds: Credentials | None = None) -> SpliceCl
 def test_request_shape(server: FakeServer) -> None:
     server.answer({"ok": True})
     token = make_jwt()
-    assert client_for(server, Credentials(BASE + "/", token, "")).graphql("query { ok }") == {"ok": True}
+    assert client_for(server, Credentials(BASE + "/", token, "")).graphql("query { ok }") == {
+        "ok": True
+    }
     request = server.requests[0]
     assert str(request.url) == f"{BASE}/api" and request.method == "POST"
     assert request.headers["Authorization"] == f"Bearer {token}"
@@ -38,7 +39,11 @@ def test_request_shape(server: FakeServer) -> None:
     [
         (401, {"errors": [{"message": "Invalid token"}]}, [NOT_AUTHENTICATED, "Invalid token"]),
         (401, "<html>", [NOT_AUTHENTICATED, "Failed to parse response: Unauthorized"]),
-        (500, "<html>", ["Internal Server Error", "Failed to parse response: Internal Server Error"]),
+        (
+            500,
+            "<html>",
+            ["Internal Server Error", "Failed to parse response: Internal Server Error"],
+        ),
         (200, {"data": None, "errors": [{"message": "X"}, {"message": "Y"}]}, ["X", "Y"]),
         (400, {"errors": [{"message": "Syntax"}]}, ["Bad Request", "Syntax"]),
         (200, {"data": None}, ["GraphQL Error (Code: 200)"]),
@@ -65,7 +70,9 @@ def test_mutation_payload_errors_become_field_lines(server: FakeServer) -> None:
 
 
 def test_payload_error_lines_skip_empty_and_non_payload_values() -> None:
-    assert payload_error_lines({"a": {"errors": []}, "b": [1], "c": None, "d": {"errors": None}}) == []
+    assert (
+        payload_error_lines({"a": {"errors": []}, "b": [1], "c": None, "d": {"errors": None}}) == []
+    )
 
 
 def test_connection_refused_names_the_url_and_the_fix() -> None:
@@ -84,13 +91,17 @@ def test_timeouts_are_clear_errors() -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
-    client = SpliceClient(Credentials(BASE, "t", ""), transport=httpx.MockTransport(slow), now=lambda: NOW)
+    client = SpliceClient(
+        Credentials(BASE, "t", ""), transport=httpx.MockTransport(slow), now=lambda: NOW
+    )
     with pytest.raises(CLIError, match=f"Request to {BASE}/api failed"):
         client.graphql("query { a }")
 
 
 def refresh_routes(server: FakeServer, token: str) -> None:
-    server.routes["/auth/meta"] = json_route({"domain": "splice.test", "clientId": "cid", "audience": "a"})
+    server.routes["/auth/meta"] = json_route(
+        {"domain": "splice.test", "clientId": "cid", "audience": "a"}
+    )
     server.routes["/oauth/token"] = json_route(
         {"access_token": token, "expires_in": 3600, "scope": "openid", "token_type": "Bearer"}
     )
@@ -128,7 +139,10 @@ def test_refresh_in_profile_mode_saves_the_new_token(server: FakeServer, tmp_pat
     assert client_for(server, creds).access_token() == fresh
     saved = load_config(path).profiles["p"]
     assert (saved.access_token, saved.refresh_token, saved.expires_in, saved.scope) == (
-        fresh, "r1", 3600, "openid",
+        fresh,
+        "r1",
+        3600,
+        "openid",
     )
 
 
@@ -137,7 +151,7 @@ def test_refresh_denied_says_to_log_in_again(server: FakeServer) -> None:
     server.routes["/oauth/token"] = json_route(
         {"error": "access_denied", "error_description": "Refresh token revoked"}, status=400
     )
-    with pytest.raises(NotLoggedIn, match="Refresh token revoked.*splice login"):
+    with pytest.raises(NotLoggedIn, match=r"Refresh token revoked.*splice login"):
         client_for(server, Credentials(BASE, "", "r1")).access_token()
 
 
@@ -154,10 +168,14 @@ def test_no_token_at_all_is_not_logged_in(server: FakeServer) -> None:
 
 
 def test_paginate_follows_cursors_from_an_empty_after(server: FakeServer) -> None:
-    server.answer({"things": {"nodes": [1, 2], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}})
-    server.answer({"things": {"nodes": [3], "pageInfo": {"hasNextPage": False, "endCursor": "c2"}}})
+    server.answer(
+        {"things": {"nodes": [{"n": 1}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}}}
+    )
+    server.answer(
+        {"things": {"nodes": [{"n": 2}], "pageInfo": {"hasNextPage": False, "endCursor": "c2"}}}
+    )
     nodes = client_for(server).paginate("q", {"x": 1}, lambda d: d["things"])
-    assert nodes == [1, 2, 3]
+    assert nodes == [{"n": 1}, {"n": 2}]
     assert server.variables == [{"x": 1, "after": ""}, {"x": 1, "after": "c1"}]
 
 

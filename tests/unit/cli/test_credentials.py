@@ -16,8 +16,7 @@ from splice.cli.credentials import (
     resolve_credentials,
 )
 from splice.cli.errors import CLIError
-
-from .conftest import NOW, make_jwt
+from tests.unit.cli.fakes import NOW, make_jwt
 
 
 def write_config(path: Path, data: object) -> Path:
@@ -38,7 +37,9 @@ def profile(url: str = "http://a.test", token: str = "acc") -> dict[str, object]
 
 def test_default_config_path_is_under_home_unless_overridden(tmp_path: Path) -> None:
     assert default_config_path({"HOME": str(tmp_path)}) == tmp_path / ".config/splice/config.yml"
-    assert default_config_path({"SPLICE_CONFIG_FILE": str(tmp_path / "c.yml")}) == tmp_path / "c.yml"
+    assert (
+        default_config_path({"SPLICE_CONFIG_FILE": str(tmp_path / "c.yml")}) == tmp_path / "c.yml"
+    )
 
 
 def test_env_mode_with_splice_variables() -> None:
@@ -61,9 +62,9 @@ def test_splice_variables_win_over_prism_variables() -> None:
     }
     creds = resolve_credentials(env)
     assert (creds.access_token, creds.base_url) == ("s", "http://s.test")
-    assert resolve_credentials({"PRISM_ACCESS_TOKEN": "p", "PRISMATIC_URL": "http://p.test"}).base_url == (
-        "http://p.test"
-    )
+    assert resolve_credentials(
+        {"PRISM_ACCESS_TOKEN": "p", "PRISMATIC_URL": "http://p.test"}
+    ).base_url == ("http://p.test")
 
 
 def test_blank_env_tokens_count_as_unset(tmp_path: Path) -> None:
@@ -76,7 +77,11 @@ def test_profile_selection_order(tmp_path: Path) -> None:
     data = {
         "version": 1,
         "defaultProfile": "b",
-        "profiles": {"a": profile(token="A"), "b": profile(token="B"), "default": profile(token="D")},
+        "profiles": {
+            "a": profile(token="A"),
+            "b": profile(token="B"),
+            "default": profile(token="D"),
+        },
     }
     path = write_config(tmp_path / "c.yml", data)
     env = {"SPLICE_CONFIG_FILE": str(path)}
@@ -88,14 +93,14 @@ def test_profile_selection_order(tmp_path: Path) -> None:
 
 
 def test_missing_profile_says_how_to_log_in(tmp_path: Path) -> None:
-    with pytest.raises(CLIError, match="no profile 'default'.*splice login"):
+    with pytest.raises(CLIError, match=r"no profile 'default'.*splice login"):
         resolve_credentials({"SPLICE_CONFIG_FILE": str(tmp_path / "absent.yml")})
 
 
 def test_splice_url_must_match_the_profile(tmp_path: Path) -> None:
     path = write_config(tmp_path / "c.yml", {"version": 1, "profiles": {"default": profile()}})
     env = {"SPLICE_CONFIG_FILE": str(path), "SPLICE_URL": "http://other.test"}
-    with pytest.raises(CLIError, match="SPLICE_URL does not match profile 'default'."):
+    with pytest.raises(CLIError, match=r"SPLICE_URL does not match profile 'default'\."):
         resolve_credentials(env)
     assert resolve_credentials({**env, "SPLICE_URL": "http://a.test/"}).profile == "default"
 

@@ -10,8 +10,7 @@ import yaml
 
 from splice.cli import integration_files
 from splice.cli.documents import config_variable_keys, decode_text, dump_yaml
-
-from .conftest import FakeServer, Invoker
+from tests.unit.cli.fakes import FakeServer, Invoker
 
 DEFINITION = """definitionVersion: 7
 name: Min
@@ -80,7 +79,9 @@ def test_import_reads_utf16le_files(run: Invoker, server: FakeServer, tmp_path: 
     path.write_bytes(b"\xff\xfe" + DEFINITION.encode("utf-16-le"))
     server.answer(IMPORTED)
     run(["integrations:import", "-p", str(path), "-i", "IID"])
-    assert server.variables == [{"definition": DEFINITION, "replace": False, "integrationId": "IID"}]
+    assert server.variables == [
+        {"definition": DEFINITION, "replace": False, "integrationId": "IID"}
+    ]
 
 
 def test_import_replace_warns_about_dropped_config_variables(
@@ -136,7 +137,10 @@ def test_validate_yaml_valid(run: Invoker, server: FakeServer, min_yml: Path) ->
     server.answer({"validateIntegrationSchema": {"result": {"isValid": True}, "errors": []}})
     result = run(["integrations:validate-yaml", str(min_yml)])
     assert (result.exit_code, result.stdout) == (0, "✓ Integration YAML is valid\n")
-    assert server.graphql[0] == {"query": integration_files.VALIDATE, "variables": {"definition": DEFINITION}}
+    assert server.graphql[0] == {
+        "query": integration_files.VALIDATE,
+        "variables": {"definition": DEFINITION},
+    }
 
 
 def test_validate_yaml_from_stdin_with_payload_errors(run: Invoker, server: FakeServer) -> None:
@@ -147,13 +151,17 @@ def test_validate_yaml_from_stdin_with_payload_errors(run: Invoker, server: Fake
     assert result.stderr == "Error: Validation failed: flows: Flow 'A' step 'b': unknown action\n"
 
 
-def test_validate_yaml_invalid_without_errors(run: Invoker, server: FakeServer, min_yml: Path) -> None:
+def test_validate_yaml_invalid_without_errors(
+    run: Invoker, server: FakeServer, min_yml: Path
+) -> None:
     server.answer({"validateIntegrationSchema": {"result": {"isValid": False}, "errors": []}})
     result = run(["integrations:validate-yaml", str(min_yml)])
     assert result.stderr == "Error: Validation failed: Validation failed\n"
 
 
-def test_validate_yaml_empty_file_sends_nothing(run: Invoker, server: FakeServer, tmp_path: Path) -> None:
+def test_validate_yaml_empty_file_sends_nothing(
+    run: Invoker, server: FakeServer, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty.yml"
     empty.write_text("  \n", encoding="utf-8")
     assert run(["integrations:validate-yaml", str(empty)]).exit_code == 2
@@ -166,7 +174,10 @@ def test_diff_prints_the_server_diff(run: Invoker, server: FakeServer) -> None:
     server.answer({"integrationDiff": {"diff": text}})
     result = run(["integrations:diff", "V1", "I1"])
     assert result.stdout == text
-    assert server.graphql[0] == {"query": integration_files.DIFF, "variables": {"base": "V1", "head": "I1"}}
+    assert server.graphql[0] == {
+        "query": integration_files.DIFF,
+        "variables": {"base": "V1", "head": "I1"},
+    }
     server.answer({"integrationDiff": {"diff": ""}})
     assert run(["integrations:diff", "V1", "V1"]).stdout == ""
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from splice.cli import integrations
+from tests.unit.cli.fakes import FakeServer, Invoker
 
-from .conftest import FakeServer, Invoker
 
-
-def payload(field: str, ident: str = "SW50ZWdyYXRpb246MQ==", obj: str = "integration") -> dict[str, Any]:
+def payload(
+    field: str, ident: str = "SW50ZWdyYXRpb246MQ==", obj: str = "integration"
+) -> dict[str, Any]:
     return {field: {obj: {"id": ident}, "errors": []}}
 
 
@@ -31,17 +32,27 @@ INT_A = {
     "category": None,
     "customer": None,
 }
-INT_B = {**INT_A, "id": "I2", "name": "Other", "customer": {"id": "C1", "name": "Acme", "externalId": "e"}}
+INT_B = {
+    **INT_A,
+    "id": "I2",
+    "name": "Other",
+    "customer": {"id": "C1", "name": "Acme", "externalId": "e"},
+}
 
 
 def test_create_prints_only_the_id(run: Invoker, server: FakeServer) -> None:
     server.answer(payload("createIntegration", "NEWID"))
-    result = run(["integrations:create", "--name", "Send a .rocket render", "--description", "Fetch"])
+    result = run(
+        ["integrations:create", "--name", "Send a .rocket render", "--description", "Fetch"]
+    )
     assert (result.exit_code, result.stdout) == (0, "NEWID\n")
     body = server.graphql[0]
     assert body["query"] == integrations.CREATE
     assert body["variables"] == {"name": "Send a .rocket render", "description": "Fetch"}
-    assert "mutation createIntegration($name: String!, $description: String!, $customer: ID)" in body["query"]
+    assert (
+        "mutation createIntegration($name: String!, $description: String!, $customer: ID)"
+        in body["query"]
+    )
 
 
 def test_create_with_customer(run: Invoker, server: FakeServer) -> None:
@@ -86,7 +97,9 @@ def test_list_default_text_and_seed_filter(run: Invoker, server: FakeServer) -> 
     result = run(["integrations:list"])
     assert result.stdout.splitlines()[0] == " Name  Description Version "
     server.answer(page([INT_A, INT_B]))
-    filtered = run(["integrations:list", "--filter", "Name=^Other$", "--columns", "id", "--no-header"])
+    filtered = run(
+        ["integrations:list", "--filter", "Name=^Other$", "--columns", "id", "--no-header"]
+    )
     assert filtered.stdout == " I2 \n"
 
 
@@ -129,10 +142,16 @@ def test_update_rejects_bad_test_config_vars(
 
 def test_publish_attributes_are_a_json_string(run: Invoker, server: FakeServer) -> None:
     server.answer(payload("publishIntegration", "V1"))
-    result = run(["integrations:publish", "I1", "-c", "v1", "--commitHash", "abc", "--repoUrl", "r"])
+    result = run(
+        ["integrations:publish", "I1", "-c", "v1", "--commitHash", "abc", "--repoUrl", "r"]
+    )
     assert result.stdout == "V1\n"
     variables = server.variables[0]
-    assert variables == {"id": "I1", "comment": "v1", "attributes": '{"commitHash":"abc","repoUrl":"r"}'}
+    assert variables == {
+        "id": "I1",
+        "comment": "v1",
+        "attributes": '{"commitHash":"abc","repoUrl":"r"}',
+    }
     server.answer(payload("publishIntegration", "V2"))
     run(["integrations:publish", "I1"])
     assert server.variables[1] == {"id": "I1"}

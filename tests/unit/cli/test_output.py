@@ -137,7 +137,10 @@ def test_yaml_output_matches_json_output() -> None:
 
 
 def test_csv_output_quotes_only_when_needed() -> None:
-    rows = [{"name": 'say "hi", then\nleave', "versionNumber": 1}, {"name": "plain"}]
+    rows: list[dict[str, Any]] = [
+        {"name": 'say "hi", then\nleave', "versionNumber": 1},
+        {"name": "plain"},
+    ]
     assert render(rows, csv=True) == 'Name,Version\n"say ""hi"", then\nleave",1\nplain,\n'
     assert render(rows, output="csv", columns="name") == 'Name\n"say ""hi"", then\nleave"\nplain\n'
 
@@ -208,7 +211,7 @@ def test_exclusive_flags(flags: dict[str, Any], message: str) -> None:
 
 def test_getters_read_nested_values() -> None:
     columns = [Column("customerName", get=lambda row: (row.get("customer") or {}).get("name"))]
-    rows = [{"customer": {"name": "Acme"}}, {"customer": None}]
+    rows: list[dict[str, Any]] = [{"customer": {"name": "Acme"}}, {"customer": None}]
     out = render_table(rows, columns, TableOptions(output="json"))
     assert json.loads(out) == [{"customerName": "Acme"}, {"customerName": ""}]
 
@@ -226,8 +229,16 @@ def test_table_options_decorator_adds_every_flag() -> None:
     assert result.exit_code == 0
     assert result.output == " ID Name  \n ── ───── \n A3 Gamma \n A1 Beta  \n A2 alpha \n"
     help_text = CliRunner().invoke(_demo, ["--help"]).output
-    for flag in ("--columns", "--csv", "--extended", "--filter", "--no-header", "--no-truncate",
-                 "--output", "--sort"):
+    for flag in (
+        "--columns",
+        "--csv",
+        "--extended",
+        "--filter",
+        "--no-header",
+        "--no-truncate",
+        "--output",
+        "--sort",
+    ):
         assert flag in help_text
 
 

@@ -7,11 +7,11 @@ import uuid
 from typing import Any
 
 from ariadne import ObjectType
-from splice.components.manifest import ActionManifest, ComponentManifest
-from splice.components.registry import Registry
 
 from splice import ids
 from splice.api.graphql.resolvers.common import Info, connection, ctx, list_connection, page_request
+from splice.components.manifest import ActionManifest, ComponentManifest
+from splice.components.registry import Registry
 from splice.errors import InvalidInput
 from splice.services.pagination import Page, decode_cursor
 

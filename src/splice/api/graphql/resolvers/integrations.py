@@ -9,7 +9,6 @@ from typing import Any
 import nh3
 from ariadne import ObjectType
 from markdown_it import MarkdownIt
-from splice.definition import from_data, missing_components, validate
 
 from splice import ids
 from splice.api.graphql.resolvers.common import (
@@ -21,6 +20,7 @@ from splice.api.graphql.resolvers.common import (
     payload,
 )
 from splice.api.graphql.resolvers.components import action_for_step
+from splice.definition import from_data, missing_components, validate
 from splice.errors import InvalidInput
 from splice.services.integrations import IntegrationFilter
 from splice.services.records import IntegrationRecord
@@ -270,7 +270,7 @@ def shape_flow(
     info: Info, record: IntegrationRecord, flow: IntegrationFlow, config_id: Any
 ) -> dict[str, Any]:
     c = ctx(info)
-    definition_flow = next(
+    definition_flow: dict[str, Any] = next(
         (f for f in record.definition.get("flows") or [] if f.get("name") == flow.name), {}
     )
     trigger_step = (definition_flow.get("steps") or [{}])[0]

@@ -1,0 +1,1 @@
+"""GraphQL at /api: SDL files (the contract), resolvers, scalars and limits."""

@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from splice.cli import attachments, auth, graphql, integration_files, integrations
+from splice.cli import (
+    attachments,
+    auth,
+    graphql,
+    integration_files,
+    integration_versions,
+    integrations,
+)
 from splice.errors import UserError
 
 __all__ = ["Failure", "SpliceGroup", "cli", "main"]
@@ -67,7 +74,7 @@ def cli() -> None:
     """Splice: self-hosted embedded integrations (prism-compatible command line)."""
 
 
-for _module in (auth, integrations, integration_files, attachments, graphql):
+for _module in (auth, integrations, integration_versions, integration_files, attachments, graphql):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from splice.cli import integrations
+from splice.cli import integration_versions, integrations
 from tests.unit.cli.fakes import FakeServer, Invoker
 
 
@@ -212,6 +212,7 @@ def test_versions_sends_explicit_nulls_and_formats_dates(run: Invoker, server: F
     }
     assert rows[1]["available"] == "false" and rows[1]["versionCreatedBy"] == ""
     assert "sortBy: [{field: VERSION_NUMBER, direction: DESC}]" in server.graphql[0]["query"]
+    assert server.graphql[0]["query"] == integration_versions.VERSIONS
 
 
 def test_versions_latest_available(run: Invoker, server: FakeServer) -> None:
@@ -228,9 +229,11 @@ def test_available(run: Invoker, server: FakeServer, flag: str, value: bool) -> 
     assert server.variables == [{"id": "V1", "available": value}]
 
 
-def test_available_flag_is_required(run: Invoker, server: FakeServer) -> None:
-    result = run(["integrations:available", "V1"])
+@pytest.mark.parametrize("name", ["integrations:available", "integrations:marketplace"])
+def test_available_flag_is_required(run: Invoker, server: FakeServer, name: str) -> None:
+    result = run([name, "V1"])
     assert result.exit_code == 2 and server.requests == []
+    assert "Missing option '--available' / '--no-available'." in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,15 @@
 """Splice's error tree. Adapters map ``UserError`` to HTTP 4xx, a GraphQL ``field`` error or CLI exit 2.
 
-    SpliceError                 anything Splice raises on purpose
-    ├── UserError               the caller can fix it; carries subject, location (field) and fix
-    │   ├── InvalidInput        a value is malformed or out of range
-    │   ├── NotFound            an ID or key names nothing the caller may see
-    │   ├── Conflict            a uniqueness or state rule forbids it (duplicate name, published version)
-    │   ├── PermissionDenied    the caller's role does not allow it
-    │   ├── NotAuthenticated    no or bad credentials
-    │   ├── PayloadTooLarge     an upload or request body is over the limit
-    │   └── DefinitionError     a YAML definition cannot be parsed or is unsupported
-    └── InternalError           Splice failed; never the caller's fault
+SpliceError                 anything Splice raises on purpose
+├── UserError               the caller can fix it; carries subject, location (field) and fix
+│   ├── InvalidInput        a value is malformed or out of range
+│   ├── NotFound            an ID or key names nothing the caller may see
+│   ├── Conflict            a uniqueness or state rule forbids it (duplicate name, published version)
+│   ├── PermissionDenied    the caller's role does not allow it
+│   ├── NotAuthenticated    no or bad credentials
+│   ├── PayloadTooLarge     an upload or request body is over the limit
+│   └── DefinitionError     a YAML definition cannot be parsed or is unsupported
+└── InternalError           Splice failed; never the caller's fault
 """
 
 from __future__ import annotations
@@ -41,11 +41,24 @@ class UserError(SpliceError):
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str = "__all__", fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "__all__",
+        fix: str | None = None,
+        details: tuple[str, ...] = (),
+    ) -> None:
         self.message = message
         self.field = field
         self.fix = fix
+        self.details = details
         super().__init__(self.text)
+
+    @property
+    def messages(self) -> list[str]:
+        """One line per problem: the details when there are several, else the text."""
+        return list(self.details) or [self.text]
 
     @property
     def text(self) -> str:

@@ -22,7 +22,9 @@ def login_hint(settings: Settings, created: Bootstrap | None) -> str:
     url = settings.server.base_url()
     lines = [f"Splice is serving at {url} (GraphQL at {url}/api)"]
     if created is not None:
-        lines.append(f"Created organization '{created.organization_name}' with owner {created.email}.")
+        lines.append(
+            f"Created organization '{created.organization_name}' with owner {created.email}."
+        )
         if created.generated_password:
             lines.append(f"Generated password (shown once): {created.generated_password}")
         lines.append(f"Log in with:  splice login --url {url} --email {created.email}")
@@ -30,7 +32,9 @@ def login_hint(settings: Settings, created: Bootstrap | None) -> str:
 
 
 @click.command("server")
-@click.option("--host", default=None, help="Interface to listen on (SPLICE_HOST, default 127.0.0.1).")
+@click.option(
+    "--host", default=None, help="Interface to listen on (SPLICE_HOST, default 127.0.0.1)."
+)
 @click.option("--port", type=int, default=None, help="Port (SPLICE_PORT, default 8000).")
 @click.option("--tls-port", type=int, default=None, help="Also listen with TLS on this port.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -71,7 +75,9 @@ async def _serve(settings: Settings) -> None:
     servers = [main.serve()]
     if settings.server.tls_port:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(settings.server.tls_cert_file), str(settings.server.tls_key_file))
+        context.load_cert_chain(
+            str(settings.server.tls_cert_file), str(settings.server.tls_key_file)
+        )
         secure = uvicorn.Server(
             uvicorn.Config(
                 app,

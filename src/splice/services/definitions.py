@@ -81,6 +81,7 @@ def parse_checked(text: str, registry: Registry, *, max_bytes: int) -> dict[str,
             "the definition has errors: " + "; ".join(issue.text for issue in issues),
             field="definition",
             fix="correct the definition and import it again",
+            details=tuple(issue.text for issue in issues),
         )
     return to_data(model)
 

@@ -68,7 +68,7 @@ def payload(
             except UserError as exc:
                 return {
                     key: None,
-                    "errors": [{"field": exc.field, "messages": [exc.text]}],
+                    "errors": [{"field": exc.field, "messages": exc.messages}],
                     "warnings": [],
                 }
             if isinstance(result, tuple):

@@ -445,7 +445,11 @@ async def validate_schema(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     result = c.services.integrations.validate_text(input["definition"])
     if not result.is_valid:
-        raise InvalidInput("; ".join(result.errors), field="definition")
+        raise InvalidInput(
+            f"the definition has {len(result.errors)} error(s)",
+            field="definition",
+            details=tuple(result.errors),
+        )
     return {"isValid": True, "warnings": result.warnings}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 from pydantic.alias_generators import to_camel
 
 from splice.definition.coerce import coerce_config_var, coerce_input
@@ -47,6 +47,24 @@ class DefinitionModel(BaseModel):
         serialize_by_alias=True,
         coerce_numbers_to_str=True,
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _set_only_by_alias(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        """Count a field as set only when its camelCase key was given.
+
+        A snake_case key (``is_trigger``) is an unknown key kept as-is, but pydantic also marks
+        the same-named field as set, which would make the dumper add a default the source lacked.
+        """
+        model = handler(data)
+        if isinstance(data, dict) and isinstance(model, DefinitionModel):
+            fields = type(model).model_fields
+            model.__pydantic_fields_set__ = {
+                name
+                for name in model.model_fields_set
+                if name not in fields or (fields[name].alias or name) in data
+            }
+        return model
 
 
 class Input(DefinitionModel):

@@ -1,0 +1,136 @@
+"""prism's authentication against a real server: contract §6 scenarios 1 to 5."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+
+import httpx
+import jwt
+
+from splice.services.tokens import encode_access_token
+from tests.e2e.harness import SECRET_KEY, SpliceServer
+from tests.e2e.prism import Prism
+
+NOT_AUTHENTICATED = "Not authenticated. Run 'prism login' or select another profile."
+
+
+def owner_claims(server: SpliceServer) -> dict[str, str]:
+    """The claims of the owner's access token (not verified; the test only needs the IDs)."""
+    claims: dict[str, str] = jwt.decode(
+        server.tokens.access_token, options={"verify_signature": False}
+    )
+    return claims
+
+
+def test_1_me_prints_the_owner_and_the_organization(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    result = prism.ok("me")
+    lines = result.lines
+    assert [line.split(":", 1)[0] for line in lines] == [
+        "Name",
+        "Email",
+        "Organization",
+        "Organization ID",
+        "Endpoint URL",
+        "Authentication",
+    ], str(result)
+    assert lines[1] == f"Email: {splice_server.owner_email}"
+    org_id = lines[3].removeprefix("Organization ID: ")
+    type_name, _, pk = base64.b64decode(org_id, validate=True).decode().partition(":")
+    assert type_name == "Organization"
+    assert str(uuid.UUID(pk)) == owner_claims(splice_server)["org"]
+    assert lines[4] == f"Endpoint URL: {splice_server.base_url}"
+    assert lines[5] == "Authentication: Environment"
+
+
+def test_2_an_opaque_access_token_is_printed_without_any_request(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    mark = splice_server.request_mark()
+    result = prism.ok("me:token", env={"PRISM_ACCESS_TOKEN": "opaque123"})
+    assert result.stdout == "opaque123\n"
+    assert splice_server.requests_since(mark) == []
+
+
+def test_3_the_refresh_token_is_printed_from_the_environment(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    mark = splice_server.request_mark()
+    result = prism.ok("me:token", "-t", "refresh", env={"PRISM_REFRESH_TOKEN": "r1"})
+    assert result.stdout == "r1\n"
+    assert splice_server.requests_since(mark) == []
+
+
+def test_4_an_expired_token_is_refreshed_over_tls_with_the_tenant(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    claims = owner_claims(splice_server)
+    expired = encode_access_token(
+        SECRET_KEY, uuid.UUID(claims["sub"]), uuid.UUID(claims["org"]), -3600
+    )
+    refresh = splice_server.tokens.refresh_token
+    mark = splice_server.request_mark()
+
+    result = prism.ok(
+        "me:token",
+        env={
+            "PRISM_ACCESS_TOKEN": expired,
+            "PRISM_REFRESH_TOKEN": refresh,
+            "PRISMATIC_TENANT_ID": "t1",
+        },
+    )
+
+    new_token = result.stdout.strip()
+    assert result.lines == [new_token]
+    verified = jwt.decode(new_token, SECRET_KEY, algorithms=["HS256"])
+    assert verified["exp"] > time.time() + 300
+    assert verified["sub"] == claims["sub"]
+    seen = splice_server.requests_since(mark)
+    assert [(r.scheme, r.method, r.path) for r in seen] == [
+        ("http", "GET", "/auth/meta"),
+        ("https", "POST", "/oauth/token"),
+    ]
+    assert "authorization" not in seen[1].headers
+    assert seen[1].form() == {
+        "grant_type": "refresh_token",
+        "client_id": "splice-cli",
+        "refresh_token": refresh,
+        "tenant_id": "t1",
+    }
+    with splice_server.client() as http:
+        answer = http.post(
+            "/api",
+            json={"query": "{ authenticatedUser { email } }"},
+            headers={"Authorization": f"Bearer {new_token}"},
+        )
+    assert answer.json() == {"data": {"authenticatedUser": {"email": splice_server.owner_email}}}
+
+
+def test_4b_auth_meta_points_at_the_tls_listener(splice_server: SpliceServer) -> None:
+    with splice_server.client() as http:
+        meta = http.get("/auth/meta").json()
+    assert f"https://{meta['domain']}" == splice_server.tls_url
+    with httpx.Client(verify=splice_server.tls.client_context()) as https:
+        answer = https.post(
+            f"https://{meta['domain']}/oauth/token",
+            data={"grant_type": "refresh_token", "refresh_token": "splr_unknown"},
+        )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "access_denied"
+
+
+def test_5_a_bogus_token_is_not_authenticated(prism: Prism) -> None:
+    result = prism("customers:list", env={"PRISM_ACCESS_TOKEN": "bogus"})
+    assert result.code == 1, str(result)
+    assert NOT_AUTHENTICATED in result.message
+    assert result.stdout == ""
+
+
+def test_5b_no_credentials_at_all_is_not_authenticated(prism: Prism) -> None:
+    result = prism("customers:list", env={"PRISM_ACCESS_TOKEN": None})
+    assert result.code == 1, str(result)
+    assert NOT_AUTHENTICATED in result.message
+    assert result.stdout == ""

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+
 from splice.cli.main import cli
 from splice.cli.state import AppState
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD

@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_URL",
     "REFRESH_MARGIN_SECONDS",
     "Credentials",
+    "check_url",
     "env_url",
     "jwt_expiry",
     "refresh_due",

@@ -134,30 +134,10 @@ _chars = st.characters(
     blacklist_characters="\ufeff",
     whitelist_characters="\t\n",
 )
+SYNTAX_LIKE = ["a: b", "- x", "#c", "'q'", '"dq"', "{x}", "[y]", "@", "`", "% p", "&a", "*b"]
+SYNTAX_LIKE += ["!t", "|", ">", "?", "trailing ", " lead", "tab\tin", "end\n", "\n\nblank"]
 _odd_text = st.one_of(
-    st.sampled_from(
-        AMBIGUOUS
-        + [
-            "a: b",
-            "- x",
-            "#c",
-            "'q'",
-            '"dq"',
-            "{x}",
-            "[y]",
-            "@",
-            "`",
-            "% p",
-            "&a",
-            "*b",
-            "!t",
-            "|",
-            ">",
-            "?",
-            "trailing ",
-            " lead",
-        ]
-    ),
+    st.sampled_from([*AMBIGUOUS, *SYNTAX_LIKE]),
     st.text(alphabet=_chars, max_size=40),
     st.lists(st.text(alphabet=_chars, max_size=12), min_size=1, max_size=4).map("\n".join),
 )

@@ -14,10 +14,14 @@ import click
 from splice.cli import (
     attachments,
     auth,
+    components,
+    customers,
     graphql,
+    instances,
     integration_files,
     integration_versions,
     integrations,
+    organization,
 )
 from splice.errors import UserError
 
@@ -74,7 +78,19 @@ def cli() -> None:
     """Splice: self-hosted embedded integrations (prism-compatible command line)."""
 
 
-for _module in (auth, integrations, integration_versions, integration_files, attachments, graphql):
+_MODULES = (
+    auth,
+    integrations,
+    integration_versions,
+    integration_files,
+    attachments,
+    customers,
+    instances,
+    components,
+    organization,
+    graphql,
+)
+for _module in _MODULES:
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

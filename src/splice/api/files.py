@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from splice.api.deps import ActorDep, ServicesDep
@@ -35,3 +35,10 @@ async def integration_icon(integration_id: str, actor: ActorDep, services: Servi
     if record.integration.icon_png is None:
         raise NotFound("icon of integration", integration_id, fix="upload one first")
     return Response(record.integration.icon_png, media_type="image/png")
+
+
+@router.put("/media/upload/{token}", status_code=204)
+async def receive_upload(token: str, request: Request, services: ServicesDep) -> Response:
+    """The signed upload URL ``uploadMedia`` hands out (no Authorization header, like prism)."""
+    await services.media.receive(token, await request.body(), request.headers.get("content-type"))
+    return Response(status_code=204)

@@ -13,6 +13,7 @@ from splice.services.attachments import AttachmentService
 from splice.services.auth import AuthService
 from splice.services.customers import CustomerService
 from splice.services.integrations import IntegrationService
+from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
 from splice.services.versions import VersionService
 from splice.settings import Settings
@@ -34,6 +35,7 @@ class Services:
     attachments: AttachmentService = field(init=False)
     organization: OrganizationService = field(init=False)
     customers: CustomerService = field(init=False)
+    media: MediaService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.settings, self.db)
@@ -42,3 +44,4 @@ class Services:
         self.attachments = AttachmentService(self.settings, self.db, self.integrations)
         self.organization = OrganizationService(self.settings, self.db)
         self.customers = CustomerService(self.settings, self.db)
+        self.media = MediaService(self.settings, self.db)

@@ -28,6 +28,7 @@ from splice.services.definitions import (
     parse_checked,
 )
 from splice.services.icons import check_icon
+from splice.services.media import media_content_for_url
 from splice.services.pagination import Page, PageRequest, decode_cursor, fetch_page
 from splice.services.records import IntegrationRecord
 from splice.settings import Settings
@@ -379,6 +380,7 @@ class IntegrationService:
         documentation: str | None = None,
         customer: str | None = None,
         icon_png: bytes | None = None,
+        avatar_url: str | None = None,
     ) -> UpdateResult:
         """Change draft details; on a published version only labels may change."""
         require(actor, Permission.EDIT_INTEGRATIONS)
@@ -419,6 +421,8 @@ class IntegrationService:
                 definition["labels"] = clean_labels(labels)
             if customer is not None:
                 integration.customer_id = await self._customer_pk(session, actor, customer)
+            if avatar_url:
+                icon_png = await media_content_for_url(session, actor, avatar_url)
             if icon_png is not None:
                 warnings.extend(check_icon(icon_png))
                 integration.icon_png = icon_png

@@ -10,6 +10,7 @@ from splice.store.tables.integrations import (
     IntegrationFlow,
     IntegrationVersion,
 )
+from splice.store.tables.media import MediaObject
 
 __all__ = [
     "Attachment",
@@ -20,6 +21,7 @@ __all__ = [
     "Integration",
     "IntegrationFlow",
     "IntegrationVersion",
+    "MediaObject",
     "Organization",
     "RefreshToken",
     "User",

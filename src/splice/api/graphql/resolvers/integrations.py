@@ -88,6 +88,23 @@ async def resolve_diff(_: Any, info: Info, base: str, head: str) -> dict[str, An
     }
 
 
+@query.field("uploadMedia")
+async def resolve_upload_media(
+    _: Any,
+    info: Info,
+    objectId: str,
+    fileName: str,
+    mediaType: str,
+) -> dict[str, Any]:
+    c = ctx(info)
+    upload = await c.services.media.presign(c.actor, objectId, fileName, mediaType)
+    return {
+        "uploadUrl": f"{c.base_url}/media/upload/{upload.token}",
+        "objectUrl": f"{c.base_url}/media/objects/{upload.media_id}",
+        "error": None,
+    }
+
+
 @query.field("integrationTemplates")
 async def resolve_templates(_: Any, info: Info) -> dict[str, Any]:
     c = ctx(info)
@@ -369,6 +386,7 @@ async def update_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
         documentation=input.get("documentation"),
         customer=input.get("customer"),
         icon_png=icon,
+        avatar_url=input.get("avatarUrl"),
     )
     return result.record, result.warnings
 

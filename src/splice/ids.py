@@ -25,19 +25,19 @@ def encode(type_name: str, pk: uuid.UUID | str) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
 
 
-def decode_any(global_id: str) -> tuple[str, uuid.UUID]:
-    """Decode a global ID into (type name, UUID); raise NotFound when it is malformed."""
+def decode_any(global_id: str, kind: str = "object") -> tuple[str, uuid.UUID]:
+    """Decode a global ID into (type name, UUID); raise NotFound (naming ``kind``) when malformed."""
     try:
         raw = base64.b64decode(global_id.encode("ascii"), validate=True).decode("utf-8")
         type_name, _, pk = raw.partition(":")
         return type_name, uuid.UUID(pk)
     except (binascii.Error, UnicodeError, ValueError) as exc:
-        raise NotFound("object", global_id, fix="pass an ID exactly as Splice printed it") from exc
+        raise NotFound(kind, global_id, fix="pass an ID exactly as Splice printed it") from exc
 
 
 def decode(global_id: str, *type_names: str) -> uuid.UUID:
     """Decode a global ID and check its type prefix; a wrong type answers "not found"."""
-    type_name, pk = decode_any(global_id)
+    type_name, pk = decode_any(global_id, type_names[0].lower())
     if type_name not in type_names:
-        raise NotFound(type_names[0], global_id)
+        raise NotFound(type_names[0].lower(), global_id)
     return pk

@@ -25,6 +25,12 @@ __all__ = ["GraphQLEndpoint"]
 
 log = logging.getLogger(__name__)
 
+# Ariadne logs every resolver error with its traceback; user errors are not server faults, and
+# format_error already logs the unexpected ones with a reference, so Ariadne's copy is dropped.
+_ariadne_errors = logging.getLogger(f"{__name__}.ariadne")
+_ariadne_errors.addHandler(logging.NullHandler())
+_ariadne_errors.propagate = False
+
 
 def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """User errors carry their field; anything else is logged and reported without internals."""
@@ -104,6 +110,7 @@ class GraphQLEndpoint:
             context_value=GraphQLContext(request, self._services, actor),
             validation_rules=self._rules,
             error_formatter=format_error,
+            logger=_ariadne_errors,
             debug=False,
         )
         if result.get("errors") and "data" in result:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,7 @@ class ServerDidNotStart(RuntimeError):
 
 def _wait_until_ready(server: SpliceServer) -> None:
     """Poll /healthz on both listeners with bounded retries; fail early if the process exits."""
-    targets = [
+    targets: list[tuple[str, ssl.SSLContext | bool]] = [
         (f"{server.base_url}/healthz", True),
         (f"{server.tls_url}/healthz", server.tls.client_context()),
     ]
@@ -254,8 +255,3 @@ def start_server(
         server.stop()
         raise
     return server
-
-
-def iter_lines(text: str) -> Iterator[str]:
-    """Non-empty lines of ``text``."""
-    return (line for line in text.splitlines() if line.strip())

@@ -74,12 +74,12 @@ def main() -> None:
     from splice.cli.main import main as splice_main
 
     path = Path(os.environ[REQUEST_LOG_ENV])
-    build = server_command.create_app
+    build = server_command.create_app  # type: ignore[attr-defined]
 
     def create_recorded_app(settings: Any, services: Any = None) -> Any:
         return RequestRecorder(build(settings, services), path)
 
-    server_command.create_app = create_recorded_app  # type: ignore[assignment]
+    server_command.create_app = create_recorded_app  # type: ignore[attr-defined]
     splice_main()
 
 

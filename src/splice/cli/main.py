@@ -16,6 +16,8 @@ from splice.cli import (
     auth,
     components,
     customers,
+    executions,
+    flow_test,
     graphql,
     instances,
     integration_files,
@@ -83,11 +85,13 @@ _MODULES = (
     integrations,
     integration_versions,
     integration_files,
+    flow_test,
     attachments,
     customers,
     instances,
     components,
     organization,
+    executions,
     graphql,
 )
 for _module in _MODULES:

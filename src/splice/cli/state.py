@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class AppState:
     transport: httpx.BaseTransport | None = None
     now: Callable[[], float] = _now
     stdin_isatty: Callable[[], bool] = _stdin_isatty
+    sleep: Callable[[float], None] = time.sleep
 
 
 def get_state() -> AppState:

@@ -69,19 +69,36 @@ class FakeServer:
 
 
 @dataclass
+class FakeClock:
+    """Wall time that only moves when the code under test sleeps."""
+
+    time: float = NOW
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += seconds
+
+
+@dataclass
 class Invoker:
     """Runs ``splice`` in-process against a ``FakeServer`` with a controlled environment."""
 
     server: FakeServer
     env: dict[str, str]
     tty: bool = False
+    clock: FakeClock = field(default_factory=FakeClock)
 
     def __call__(self, args: Sequence[str], *, input: str | bytes | None = None) -> Result:
         state = AppState(
             env=self.env,
             transport=httpx.MockTransport(self.server),
-            now=lambda: NOW,
+            now=self.clock.now,
             stdin_isatty=lambda: self.tty,
+            sleep=self.clock.sleep,
         )
         return CliRunner().invoke(cli, list(args), obj=state, input=input, catch_exceptions=False)
 

@@ -1,0 +1,94 @@
+"""Step results: MessagePack blobs at ``resultsUrl`` and ``executions:step-result:get`` (§3.6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import msgpack
+
+from splice.cli.client import SpliceClient
+from splice.cli.errors import CLIError
+from splice.cli.state import command, open_client
+
+__all__ = ["COMMANDS", "STEP_OUTPUT", "fetch_result", "render_output"]
+
+STEP_OUTPUT = """query getStepOutputDetails($executionId: ID!, $stepName: String!) {
+  executionResult(id: $executionId) {
+    id
+    stepResults(displayStepName: $stepName) { nodes { displayStepName resultsUrl } }
+  }
+}"""
+
+_TEXT_TYPES = ("text/", "xml", "csv")
+
+
+def fetch_result(client: SpliceClient, url: str) -> Any:
+    """GET a step result (no credentials: the URL is signed) and decode its MessagePack body."""
+    response = client.send("GET", url)
+    if response.is_error:
+        raise CLIError(f"Fetching the step result failed: {url} answered {response.status_code}")
+    try:
+        return msgpack.unpackb(response.content, raw=False)
+    except (ValueError, msgpack.UnpackException) as exc:
+        raise CLIError(f"The step result at {url} is not valid MessagePack") from exc
+
+
+def _text(data: Any) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8", errors="replace")
+    return data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+
+
+def render_output(result: Any) -> str:
+    """A step's output as prism prints it, from the decoded ``{data, contentType}`` map."""
+    if not isinstance(result, dict):
+        return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+    data = result.get("data")
+    content_type = str(result.get("contentType") or "").lower()
+    if "json" in content_type:
+        if not isinstance(data, str | bytes):
+            raise CLIError("Received malformed JSON payload.")
+        try:
+            parsed = json.loads(data)
+        except ValueError as exc:
+            raise CLIError("Received malformed JSON payload.") from exc
+        return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+    if any(kind in content_type for kind in _TEXT_TYPES):
+        return _text(data)
+    if isinstance(data, dict | list | int | float | bool) or data is None:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return _text(data)
+
+
+@command("executions:step-result:get")
+@click.option("-e", "--executionId", "execution_id", required=True, help="Execution ID.")
+@click.option("-s", "--stepName", "step_name", required=True, help="Step name as displayed.")
+@click.option(
+    "-p",
+    "--outputPath",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to this file instead of stdout.",
+)
+def step_result_get(execution_id: str, step_name: str, output_path: Path | None) -> None:
+    """Print the output of one step of an execution."""
+    client = open_client()
+    data = client.graphql(STEP_OUTPUT, {"executionId": execution_id, "stepName": step_name})
+    nodes = (data.get("executionResult") or {}).get("stepResults", {}).get("nodes") or []
+    if not nodes:
+        click.echo("No step results found. Did you enter the correct step name?", err=True)
+        return
+    text = render_output(fetch_result(client, str(nodes[0]["resultsUrl"])))
+    if output_path is None:
+        click.echo(text)
+        return
+    try:
+        output_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CLIError(f"Cannot write {output_path}: {exc.strerror or exc}") from exc
+
+
+COMMANDS: list[click.Command] = [step_result_get]

@@ -1,4 +1,4 @@
-"""``integrations:flows:test``: invoke a flow's test URL, then optionally follow the execution.
+"""``integrations:flows:test`` and ``instances:flow-configs:test``: run flows, follow executions.
 
 Human hints go to stderr; stdout holds the webhook's JSON answer and the tailed lines.
 """
@@ -16,9 +16,16 @@ from splice.cli.documents import read_text
 from splice.cli.errors import CLIError
 from splice.cli.integration_versions import FLOWS
 from splice.cli.state import command, get_state, open_client
-from splice.cli.tail import Tailer, run_tail
+from splice.cli.tail import LOGS, Tailer, run_tail
 
-__all__ = ["COMMANDS", "SYSTEM_INSTANCE", "is_polling", "project_integration_id"]
+__all__ = [
+    "COMMANDS",
+    "SYSTEM_INSTANCE",
+    "TEST_FLOW_CONFIG",
+    "TEST_LOGS",
+    "is_polling",
+    "project_integration_id",
+]
 
 SYSTEM_INSTANCE = """query GetIntegrationSystemInstance($integrationId: ID!) {
   integration(id: $integrationId) { isCodeNative systemInstance { id configState } }
@@ -188,4 +195,45 @@ def flows_test(
     )
 
 
-COMMANDS: list[click.Command] = [flows_test]
+TEST_FLOW_CONFIG = """mutation testInstanceFlowConfig($id: ID!, $payload: String, $contentType: String) {
+  testInstanceFlowConfig(input: {id: $id, payload: $payload, contentType: $contentType}) {
+    testInstanceFlowConfigResult { flowConfig { id } execution { id } }
+    errors { field messages }
+  }
+}"""
+
+TEST_LOGS = LOGS.replace("GetExecutionLogs", "listInstanceTestLogs", 1)
+END_MARKER = "Ending Instance Execution"
+
+
+@command("instances:flow-configs:test")
+@click.argument("flow_config_id")
+@click.option("-p", "--payload", help="Payload text (not a file).")
+@click.option("-c", "--content-type", help="Content type of the payload.")
+@click.option("-t", "--tail", is_flag=True, help="Follow the logs until the execution ends.")
+@click.option("--timeout", type=int, default=600, show_default=True, help="Give up after SECS.")
+def flow_config_test(
+    flow_config_id: str, payload: str | None, content_type: str | None, tail: bool, timeout: int
+) -> None:
+    """Run an instance's flow with a test payload (and follow its logs with -t)."""
+    state = get_state()
+    client = open_client()
+    variables: dict[str, Any] = {"id": flow_config_id}
+    variables.update({k: v for k, v in (("payload", payload), ("contentType", content_type)) if v})
+    data = client.graphql(TEST_FLOW_CONFIG, variables)
+    outcome = (data.get("testInstanceFlowConfig") or {}).get("testInstanceFlowConfigResult") or {}
+    execution_id = (outcome.get("execution") or {}).get("id")
+    if not tail:
+        return
+    if not execution_id:
+        raise CLIError("The server started no execution, so there is nothing to follow")
+    tailer = Tailer(client, str(execution_id), logs_query=TEST_LOGS, severity_prefix="")
+    start = state.now()
+    while state.now() - start < timeout:
+        state.sleep(0.5)
+        if any(str(n["message"]).startswith(END_MARKER) for n in tailer.poll_logs()):
+            return
+    raise CLIError(f"The execution did not end within {timeout} s", fix="raise --timeout")
+
+
+COMMANDS: list[click.Command] = [flows_test, flow_config_test]

@@ -87,6 +87,8 @@ class Tailer:
     log_cursor: str | None = None
     step_cursor: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    logs_query: str = LOGS
+    severity_prefix: str = "LOG_"
 
     def _emit(self, text: str, record: Any) -> None:
         click.echo(_dumps(record) if self.jsonl else text)
@@ -112,7 +114,8 @@ class Tailer:
         variables: dict[str, Any] = {"executionId": self.execution_id}
         if self.log_cursor is not None:
             variables["nextCursor"] = self.log_cursor
-        edges = (self.client.graphql(LOGS, variables).get("logs") or {}).get("edges") or []
+        data = self.client.graphql(self.logs_query, variables)
+        edges = (data.get("logs") or {}).get("edges") or []
         if edges:
             self.log_cursor = str(edges[-1]["cursor"])
         nodes = [edge["node"] for edge in edges]
@@ -122,7 +125,8 @@ class Tailer:
             name = self.labels.get(str(section), str(section)) if section else None
             message = f"[{name}] {node['message']}" if name else str(node["message"])
             record = {**node, "sectionName": name}
-            self._emit(f" {node['timestamp']} LOG_{node['severity']} {message}", record)
+            severity = f"{self.severity_prefix}{node['severity']}"
+            self._emit(f" {node['timestamp']} {severity} {message}", record)
         return nodes
 
     def poll_results(self) -> list[dict[str, Any]]:

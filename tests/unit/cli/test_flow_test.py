@@ -339,3 +339,46 @@ def test_step_result_that_is_not_msgpack(run: Invoker, server: FakeServer) -> No
     server.routes["/results/1"] = lambda _r: httpx.Response(200, content=b"\xc1")
     result = run(["executions:step-result:get", "-e", "EX1", "-s", "Step A"])
     assert result.exit_code == 2 and "not valid MessagePack" in result.stderr
+
+
+def started(execution: str | None = "EX1") -> dict[str, Any]:
+    result = {"flowConfig": {"id": "FC1"}, "execution": {"id": execution} if execution else None}
+    return {"testInstanceFlowConfig": {"testInstanceFlowConfigResult": result, "errors": []}}
+
+
+def test_flow_config_test_without_tail_prints_nothing(run: Invoker, server: FakeServer) -> None:
+    server.answer(started())
+    result = run(["instances:flow-configs:test", "FC1", "-p", '{"a":1}', "-c", "application/json"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert server.graphql[0] == {
+        "query": flow_test.TEST_FLOW_CONFIG,
+        "variables": {"id": "FC1", "payload": '{"a":1}', "contentType": "application/json"},
+    }
+
+
+def test_flow_config_test_tails_until_the_end_marker(run: Invoker, server: FakeServer) -> None:
+    server.answer(started())
+    log = {"timestamp": "t1", "severity": "INFO", "message": "Starting", "sectionId": None}
+    end = {**log, "timestamp": "t2", "message": "Ending Instance Execution"}
+    server.answer({"logs": {"edges": [{"node": log, "cursor": "c1"}]}})
+    server.answer({"logs": {"edges": []}})
+    server.answer({"logs": {"edges": [{"node": end, "cursor": "c2"}]}})
+    result = run(["instances:flow-configs:test", "FC1", "--tail"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [" t1 INFO Starting", " t2 INFO Ending Instance Execution"]
+    assert run.clock.sleeps == [0.5, 0.5, 0.5]
+    assert server.variables[1:] == [
+        {"executionId": "EX1"},
+        {"executionId": "EX1", "nextCursor": "c1"},
+        {"executionId": "EX1", "nextCursor": "c1"},
+    ]
+    assert server.graphql[1]["query"] == flow_test.TEST_LOGS
+    assert flow_test.TEST_LOGS.startswith("query listInstanceTestLogs(")
+
+
+def test_flow_config_test_gives_up_after_the_timeout(run: Invoker, server: FakeServer) -> None:
+    server.answer(started())
+    server.answer({"logs": {"edges": []}})
+    server.answer({"logs": {"edges": []}})
+    result = run(["instances:flow-configs:test", "FC1", "-t", "--timeout", "1"])
+    assert result.exit_code == 2 and "did not end within 1 s" in result.stderr

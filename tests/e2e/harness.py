@@ -29,6 +29,7 @@ __all__ = ["RecordedRequest", "SpliceServer", "TokenPair", "free_port", "start_s
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "e2e-secret-key-that-is-long-enough-for-hs256-signing"
 READY_ATTEMPTS = 300
+BIND_ATTEMPTS = 3
 READY_INTERVAL_SECONDS = 0.1
 LOG_TAIL_CHARS = 20_000
 
@@ -199,7 +200,36 @@ def start_server(
     owner_email: str,
     owner_password: str,
 ) -> SpliceServer:
-    """Start ``splice server`` on free ports, wait until it answers, log the owner in."""
+    """Start ``splice server`` on free ports, wait until it answers, log the owner in.
+
+    A port can be taken by another process between ``free_port()`` and the bind; that case is
+    retried a few times with new ports.
+    """
+    for attempt in range(1, BIND_ATTEMPTS + 1):
+        try:
+            return _launch(
+                backend=backend,
+                database_url=database_url,
+                workdir=workdir,
+                tls=tls,
+                owner_email=owner_email,
+                owner_password=owner_password,
+            )
+        except ServerDidNotStart as exc:
+            if attempt == BIND_ATTEMPTS or "address already in use" not in str(exc).lower():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _launch(
+    *,
+    backend: str,
+    database_url: str,
+    workdir: Path,
+    tls: TLSFiles,
+    owner_email: str,
+    owner_password: str,
+) -> SpliceServer:
     port, tls_port = free_port(), free_port()
     log_path = workdir / "server.log"
     requests_path = workdir / "requests.jsonl"

@@ -39,6 +39,7 @@ class PrismResult:
     code: int
     stdout: str
     stderr: str
+    home: Path
 
     def __str__(self) -> str:
         return (
@@ -70,10 +71,16 @@ class Prism:
         *args: str,
         env: Mapping[str, str | None] | None = None,
         stdin: str | None = None,
+        home_files: Mapping[str, str] | None = None,
         timeout: float = TIMEOUT_SECONDS,
     ) -> PrismResult:
-        """Run ``prism *args``; stderr must never show a TypeError (a crash on a null)."""
+        """Run ``prism *args``; stderr must never show a TypeError (a crash on a null).
+
+        ``home_files`` are written into the fresh HOME first (e.g. ``prism.yml``, the config file).
+        """
         home = Path(tempfile.mkdtemp(prefix="prism-home-", dir=self.homes))
+        for name, text in (home_files or {}).items():
+            (home / name).write_text(text, encoding="utf-8")
         environment: dict[str, str] = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(home),
@@ -104,13 +111,19 @@ class Prism:
             completed.returncode,
             completed.stdout.decode("utf-8", errors="replace"),
             completed.stderr.decode("utf-8", errors="replace"),
+            home,
         )
         assert "TypeError" not in result.stderr, str(result)
         return result
 
-    def ok(self, *args: str, env: Mapping[str, str | None] | None = None) -> PrismResult:
+    def ok(
+        self,
+        *args: str,
+        env: Mapping[str, str | None] | None = None,
+        home_files: Mapping[str, str] | None = None,
+    ) -> PrismResult:
         """Run prism and require exit code 0."""
-        result = self(*args, env=env)
+        result = self(*args, env=env, home_files=home_files)
         assert result.code == 0, str(result)
         return result
 

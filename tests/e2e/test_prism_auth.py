@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import jwt
+import yaml
 
 from splice.services.tokens import encode_access_token
 from tests.e2e.harness import SECRET_KEY, SpliceServer
@@ -22,6 +23,29 @@ def owner_claims(server: SpliceServer) -> dict[str, str]:
         server.tokens.access_token, options={"verify_signature": False}
     )
     return claims
+
+
+def expired_token(server: SpliceServer) -> str:
+    """An owner access token, signed by the server's key, that expired an hour ago."""
+    claims = owner_claims(server)
+    return encode_access_token(
+        SECRET_KEY, uuid.UUID(claims["sub"]), uuid.UUID(claims["org"]), -3600
+    )
+
+
+def profile_file(server: SpliceServer, access_token: str, url: str | None = None) -> str:
+    """A prism config file (version 1) whose default profile holds the owner's tokens."""
+    profile = {
+        "accessToken": access_token,
+        "expiresIn": 86400,
+        "refreshToken": server.tokens.refresh_token,
+        "scope": "openid profile email offline_access",
+        "tokenType": "Bearer",
+        "prismaticUrl": url or server.base_url,
+    }
+    return yaml.safe_dump(
+        {"version": 1, "defaultProfile": "default", "profiles": {"default": profile}}
+    )
 
 
 def test_1_me_prints_the_owner_and_the_organization(
@@ -68,9 +92,7 @@ def test_4_an_expired_token_is_refreshed_over_tls_with_the_tenant(
     prism: Prism, splice_server: SpliceServer
 ) -> None:
     claims = owner_claims(splice_server)
-    expired = encode_access_token(
-        SECRET_KEY, uuid.UUID(claims["sub"]), uuid.UUID(claims["org"]), -3600
-    )
+    expired = expired_token(splice_server)
     refresh = splice_server.tokens.refresh_token
     mark = splice_server.request_mark()
 
@@ -134,3 +156,38 @@ def test_5b_no_credentials_at_all_is_not_authenticated(prism: Prism) -> None:
     assert result.code == 1, str(result)
     assert NOT_AUTHENTICATED in result.message
     assert result.stdout == ""
+
+
+def test_profile_mode_refreshes_and_stores_the_new_token(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    result = prism.ok(
+        "me",
+        env={"PRISM_ACCESS_TOKEN": None, "PRISMATIC_URL": None},
+        home_files={"prism.yml": profile_file(splice_server, expired_token(splice_server))},
+    )
+
+    assert f"Email: {splice_server.owner_email}" in result.lines
+    assert result.lines[-2:] == ["Authentication: Profile", "Profile: default"]
+    saved = yaml.safe_load((result.home / "prism.yml").read_text())["profiles"]["default"]
+    assert jwt.decode(saved["accessToken"], SECRET_KEY, algorithms=["HS256"])["exp"] > (
+        time.time() + 300
+    )
+    assert saved["refreshToken"] == splice_server.tokens.refresh_token
+    assert saved["tokenType"] and isinstance(saved["scope"], str)
+
+
+def test_profile_url_must_match_prismatic_url(prism: Prism, splice_server: SpliceServer) -> None:
+    mark = splice_server.request_mark()
+    result = prism(
+        "me",
+        env={"PRISM_ACCESS_TOKEN": None},
+        home_files={
+            "prism.yml": profile_file(
+                splice_server, splice_server.tokens.access_token, url="http://127.0.0.1:9"
+            )
+        },
+    )
+    assert result.code != 0, str(result)
+    assert "PRISMATIC_URL does not match profile 'default'." in result.message
+    assert splice_server.requests_since(mark) == []

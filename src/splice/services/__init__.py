@@ -15,6 +15,7 @@ from splice.services.customers import CustomerService
 from splice.services.integrations import IntegrationService
 from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
+from splice.services.users import UserService
 from splice.services.versions import VersionService
 from splice.settings import Settings
 from splice.store.db import Database
@@ -36,6 +37,7 @@ class Services:
     organization: OrganizationService = field(init=False)
     customers: CustomerService = field(init=False)
     media: MediaService = field(init=False)
+    users: UserService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.settings, self.db)
@@ -45,3 +47,4 @@ class Services:
         self.organization = OrganizationService(self.settings, self.db)
         self.customers = CustomerService(self.settings, self.db)
         self.media = MediaService(self.settings, self.db)
+        self.users = UserService(self.settings, self.db)

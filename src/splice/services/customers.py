@@ -1,13 +1,14 @@
-"""Customers as the foundation needs them: read and list (management comes with instances)."""
+"""Customers: create, change, delete, search; external IDs are unique per organization."""
 
 from __future__ import annotations
 
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import ids
-from splice.errors import NotFound
+from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services.authz import Actor, Permission, require
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.settings import Settings
@@ -17,8 +18,22 @@ from splice.store.tables import Customer, User
 __all__ = ["CustomerService"]
 
 
+def _labels(labels: list[str | None] | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for label in labels or []:
+        if label and label.strip():
+            seen[label.strip()] = None
+    return list(seen)
+
+
+def _name(name: str | None) -> str:
+    if name is None or not name.strip():
+        raise InvalidInput("name must not be empty", field="name", fix="give the customer a name")
+    return name.strip()
+
+
 class CustomerService:
-    """Reads of customers and their users, scoped to what the actor may see."""
+    """Customers and their users, scoped to what the actor may see."""
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self._settings = settings
@@ -79,4 +94,88 @@ class CustomerService:
             stmt = select(User).where(User.customer_id == customer.id).order_by(User.email, User.id)
             return await fetch_page(
                 session, stmt, page, default=limits.page_size, maximum=limits.max_page_size
+            )
+
+    async def create(
+        self,
+        actor: Actor,
+        name: str,
+        *,
+        description: str | None = None,
+        external_id: str | None = None,
+        labels: list[str | None] | None = None,
+    ) -> Customer:
+        """A new customer."""
+        require(actor, Permission.MANAGE_CUSTOMERS)
+        async with self._db.session() as session:
+            external = external_id or None
+            await self._unique_external_id(session, actor, external, None)
+            customer = Customer(
+                organization_id=actor.organization_id,
+                name=_name(name),
+                description=description or "",
+                external_id=external,
+                labels=_labels(labels),
+            )
+            session.add(customer)
+            await session.commit()
+            return customer
+
+    async def update(
+        self,
+        actor: Actor,
+        global_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        external_id: str | None = None,
+        labels: list[str | None] | None = None,
+    ) -> Customer:
+        """Change a customer; given labels replace the old ones."""
+        require(actor, Permission.MANAGE_CUSTOMERS)
+        current = await self.get(actor, global_id)
+        async with self._db.session() as session:
+            customer = await session.get(Customer, current.id)
+            if customer is None or customer.is_system:
+                raise NotFound("customer", global_id)
+            if name is not None:
+                customer.name = _name(name)
+            if description is not None:
+                customer.description = description
+            if external_id is not None:
+                await self._unique_external_id(session, actor, external_id or None, customer.id)
+                customer.external_id = external_id or None
+            if labels is not None:
+                customer.labels = _labels(labels)
+            await session.commit()
+            return customer
+
+    async def delete(self, actor: Actor, global_id: str) -> Customer:
+        """Delete a customer with its users and instances."""
+        require(actor, Permission.MANAGE_CUSTOMERS)
+        current = await self.get(actor, global_id)
+        async with self._db.session() as session:
+            customer = await session.get(Customer, current.id)
+            if customer is None or customer.is_system:
+                raise NotFound("customer", global_id)
+            await session.delete(customer)
+            await session.commit()
+            return customer
+
+    @staticmethod
+    async def _unique_external_id(
+        session: AsyncSession, actor: Actor, external_id: str | None, except_id: uuid.UUID | None
+    ) -> None:
+        if external_id is None:
+            return
+        stmt = select(Customer.id).where(
+            Customer.organization_id == actor.organization_id, Customer.external_id == external_id
+        )
+        if except_id is not None:
+            stmt = stmt.where(Customer.id != except_id)
+        if (await session.execute(stmt.limit(1))).first() is not None:
+            raise Conflict(
+                f"a customer with external ID {external_id!r} already exists",
+                field="externalId",
+                fix="use another external ID, or update that customer",
             )

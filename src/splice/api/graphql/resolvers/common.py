@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from graphql import GraphQLResolveInfo
 
 from splice.api.graphql.context import GraphQLContext
-from splice.errors import UserError
+from splice.errors import InvalidInput, UserError
 from splice.services.pagination import Page, PageRequest
 
-__all__ = ["Info", "connection", "ctx", "list_connection", "page_request", "payload"]
+__all__ = [
+    "Info",
+    "connection",
+    "ctx",
+    "list_connection",
+    "page_request",
+    "payload",
+    "required_id",
+]
 
 if TYPE_CHECKING:
     Info: TypeAlias = GraphQLResolveInfo[GraphQLContext]
@@ -79,3 +87,11 @@ def payload(
         return wrapper
 
     return decorate
+
+
+def required_id(data: dict[str, Any]) -> str:
+    """The ``id`` of a mutation input (nullable in the SDL, as prism's inputs need)."""
+    value = data.get("id")
+    if not value:
+        raise InvalidInput("id is required", field="id", fix="pass the ID of the object to change")
+    return str(value)

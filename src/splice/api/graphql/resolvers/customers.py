@@ -7,12 +7,20 @@ from typing import Any
 from ariadne import ObjectType
 
 from splice import ids
-from splice.api.graphql.resolvers.common import Info, connection, ctx, page_request
+from splice.api.graphql.resolvers.common import (
+    Info,
+    connection,
+    ctx,
+    page_request,
+    payload,
+    required_id,
+)
 from splice.store.tables import Customer
 
 __all__ = ["BINDABLES"]
 
 query = ObjectType("RootQuery")
+mutation = ObjectType("RootMutation")
 customer_type = ObjectType("Customer")
 
 
@@ -63,4 +71,38 @@ async def resolve_users(
     )
 
 
-BINDABLES = (query, customer_type)
+@mutation.field("createCustomer")
+@payload("customer")
+async def create_customer(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    return await c.services.customers.create(
+        c.actor,
+        input.get("name") or "",
+        description=input.get("description"),
+        external_id=input.get("externalId"),
+        labels=input.get("labels"),
+    )
+
+
+@mutation.field("updateCustomer")
+@payload("customer")
+async def update_customer(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    return await c.services.customers.update(
+        c.actor,
+        required_id(input),
+        name=input.get("name"),
+        description=input.get("description"),
+        external_id=input.get("externalId"),
+        labels=input.get("labels"),
+    )
+
+
+@mutation.field("deleteCustomer")
+@payload("customer")
+async def delete_customer(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    return await c.services.customers.delete(c.actor, required_id(input))
+
+
+BINDABLES = (query, mutation, customer_type)

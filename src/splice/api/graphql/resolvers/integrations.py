@@ -18,6 +18,7 @@ from splice.api.graphql.resolvers.common import (
     list_connection,
     page_request,
     payload,
+    required_id,
 )
 from splice.api.graphql.resolvers.components import action_for_step
 from splice.definition import from_data, missing_components, validate
@@ -378,7 +379,7 @@ async def update_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     icon = _decode_base64(input["iconBase64"], "iconBase64") if input.get("iconBase64") else None
     result = await c.services.integrations.update(
         c.actor,
-        _required_id(input),
+        required_id(input),
         name=input.get("name"),
         description=input.get("description"),
         category=input.get("category"),
@@ -395,7 +396,7 @@ async def update_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
 @payload("integration")
 async def delete_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
-    return await c.services.integrations.delete(c.actor, _required_id(input))
+    return await c.services.integrations.delete(c.actor, required_id(input))
 
 
 @mutation.field("forkIntegration")
@@ -412,7 +413,7 @@ async def fork_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
 async def publish_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.publish(
-        c.actor, _required_id(input), input.get("comment"), input.get("attributes")
+        c.actor, required_id(input), input.get("comment"), input.get("attributes")
     )
 
 
@@ -432,7 +433,7 @@ async def import_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
 @payload("integration")
 async def set_availability(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
-    return await c.services.versions.set_available(c.actor, _required_id(input), input["available"])
+    return await c.services.versions.set_available(c.actor, required_id(input), input["available"])
 
 
 @mutation.field("updateIntegrationMarketplaceConfiguration")
@@ -441,7 +442,7 @@ async def set_marketplace(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.set_marketplace(
         c.actor,
-        _required_id(input),
+        required_id(input),
         input.get("marketplaceConfiguration"),
         input.get("overview"),
         input.get("allowMultipleMarketplaceInstances"),
@@ -453,7 +454,7 @@ async def set_marketplace(_: Any, info: Info, input: dict[str, Any]) -> Any:
 async def set_template(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.versions.set_template(
-        c.actor, _required_id(input), input["templateVisibility"]
+        c.actor, required_id(input), input["templateVisibility"]
     )
 
 
@@ -486,13 +487,6 @@ async def create_attachment(_: Any, info: Info, input: dict[str, Any]) -> Any:
 async def delete_attachment(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     return await c.services.attachments.delete(c.actor, input["id"])
-
-
-def _required_id(data: dict[str, Any]) -> str:
-    value = data.get("id")
-    if not value:
-        raise InvalidInput("id is required", field="id", fix="pass the ID of the object to change")
-    return str(value)
 
 
 def _decode_base64(text: str, field: str) -> bytes:

@@ -7,12 +7,13 @@ from typing import Any
 from ariadne import ObjectType
 
 from splice import __version__, ids
-from splice.api.graphql.resolvers.common import Info, connection, ctx, page_request
+from splice.api.graphql.resolvers.common import Info, connection, ctx, page_request, payload
 from splice.store.tables import Organization, User
 
 __all__ = ["BINDABLES", "LOG_SEVERITIES"]
 
 query = ObjectType("RootQuery")
+mutation = ObjectType("RootMutation")
 user_type = ObjectType("User")
 organization_type = ObjectType("Organization")
 
@@ -97,4 +98,43 @@ async def resolve_org_users(
     return connection(await c.services.organization.users(c.actor, page_request(after, first)))
 
 
-BINDABLES = (query, user_type, organization_type)
+@mutation.field("createUser")
+@payload("user")
+async def create_user(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    customer = input.get("customer")
+    return await c.services.users.create(
+        c.actor,
+        input["email"],
+        name=input.get("name") or "",
+        role=input.get("role") or ("customer-viewer" if customer else "viewer"),
+        password=input.get("password"),
+        external_id=input.get("externalId"),
+        phone=input.get("phone"),
+        customer=customer,
+    )
+
+
+@mutation.field("updateUser")
+@payload("user")
+async def update_user(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    return await c.services.users.update(
+        c.actor,
+        input["id"],
+        name=input.get("name"),
+        role=input.get("role"),
+        password=input.get("password"),
+        external_id=input.get("externalId"),
+        phone=input.get("phone"),
+    )
+
+
+@mutation.field("deleteUser")
+@payload("user")
+async def delete_user(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    return await c.services.users.delete(c.actor, input["id"])
+
+
+BINDABLES = (query, mutation, user_type, organization_type)

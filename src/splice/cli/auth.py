@@ -47,6 +47,8 @@ def login(url: str | None, email: str | None) -> None:
     existing = config.profiles.get(name)
     base = url or env_url(state.env) or (existing.prismatic_url if existing else "") or DEFAULT_URL
     base = base.rstrip("/")
+    if "://" not in base:
+        base = f"http://{base}"
     if not email:
         email = str(click.prompt("Email"))
     password = _read_password(email)

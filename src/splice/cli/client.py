@@ -6,11 +6,13 @@ ASGI app and never touch the network.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
+import click
 import httpx
 
 from splice.cli.config import save_config
@@ -56,9 +58,11 @@ class SpliceClient:
         transport: httpx.BaseTransport | None = None,
         now: Callable[[], float],
         timeout: float = 30.0,
+        print_requests: bool = False,
     ) -> None:
         self.credentials = credentials
         self._now = now
+        self._print_requests = print_requests
         self._http = httpx.Client(
             transport=transport, timeout=timeout, headers={"User-Agent": "splice-cli"}
         )
@@ -149,6 +153,8 @@ class SpliceClient:
         """Run one GraphQL operation and return ``data`` (contract §2.2 decides success)."""
         headers = {"Authorization": f"Bearer {self.access_token()}"}
         body = {"query": query, "variables": variables or {}}
+        if self._print_requests:
+            click.echo(f"{query}\nvariables: {json.dumps(body['variables'])}", err=True)
         response = self.send("POST", "/api", json=body, headers=headers)
         status = response.status_code
         lines: list[str] = []

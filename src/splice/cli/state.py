@@ -20,9 +20,18 @@ from splice import clock
 from splice.cli.client import SpliceClient
 from splice.cli.credentials import resolve_credentials
 
-__all__ = ["AppState", "command", "get_state", "open_client", "profile_option", "selected_profile"]
+__all__ = [
+    "AppState",
+    "command",
+    "get_state",
+    "open_client",
+    "print_requests_option",
+    "profile_option",
+    "selected_profile",
+]
 
 _PROFILE_KEY = "splice.profile"
+_PRINT_KEY = "splice.print_requests"
 
 
 def _now() -> float:
@@ -65,6 +74,22 @@ def profile_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _remember_print(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_PRINT_KEY] = True
+
+
+def print_requests_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--print-requests`` (also ``SPLICE_PRINT_REQUESTS``): echo GraphQL to stderr."""
+    return click.option(
+        "--print-requests",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_print,
+        help="Print each GraphQL request and its variables to stderr.",
+    )(func)
+
+
 def selected_profile() -> str | None:
     """The ``--profile`` value of the running command, if any."""
     value = click.get_current_context().meta.get(_PROFILE_KEY)
@@ -75,7 +100,7 @@ def command(name: str) -> Callable[[Callable[..., Any]], click.Command]:
     """``click.command`` plus ``--profile``, for every command that talks to a server."""
 
     def decorate(func: Callable[..., Any]) -> click.Command:
-        made: click.Command = click.command(name)(profile_option(func))
+        made: click.Command = click.command(name)(print_requests_option(profile_option(func)))
         return made
 
     return decorate
@@ -85,6 +110,12 @@ def open_client() -> SpliceClient:
     """A client for the running command's credentials; closed when the command ends."""
     state = get_state()
     credentials = resolve_credentials(state.env, selected_profile())
-    client = SpliceClient(credentials, transport=state.transport, now=state.now)
-    click.get_current_context().call_on_close(client.close)
+    ctx = click.get_current_context()
+    echo = bool(ctx.meta.get(_PRINT_KEY)) or bool(
+        state.env.get("SPLICE_PRINT_REQUESTS", "").strip()
+    )
+    client = SpliceClient(
+        credentials, transport=state.transport, now=state.now, print_requests=echo
+    )
+    ctx.call_on_close(client.close)
     return client

@@ -39,6 +39,7 @@ EXPORTS = {
         "command",
         "get_state",
         "open_client",
+        "print_requests_option",
         "profile_option",
         "selected_profile",
     ],

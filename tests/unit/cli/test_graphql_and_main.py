@@ -203,3 +203,13 @@ def test_connection_refused_is_one_line_exit_2(env: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["integrations:list"], obj=state)
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
     assert f"{BASE}/api" in result.stderr and "splice server" in result.stderr
+
+
+def test_print_requests_echoes_to_stderr(run: Invoker, server: FakeServer) -> None:
+    server.answer({"a": 1})
+    result = run(["graphql:query", "query { a }", "--print-requests", "-r"])
+    assert result.stdout == '{"a":1}\n'
+    assert result.stderr == "query { a }\nvariables: {}\n"
+    run.env = {**run.env, "SPLICE_PRINT_REQUESTS": "1"}
+    server.answer({"a": 1})
+    assert "variables: {}" in run(["graphql:query", "query { a }"]).stderr

@@ -3,6 +3,7 @@
 from splice.store.tables.auth import Organization, RefreshToken, User
 from splice.store.tables.base import Base
 from splice.store.tables.customers import Customer
+from splice.store.tables.executions import Execution, ExecutionLog, ExecutionStep, StateValue
 from splice.store.tables.instances import Instance, InstanceFlowConfig
 from splice.store.tables.integrations import (
     Attachment,
@@ -16,6 +17,9 @@ __all__ = [
     "Attachment",
     "Base",
     "Customer",
+    "Execution",
+    "ExecutionLog",
+    "ExecutionStep",
     "Instance",
     "InstanceFlowConfig",
     "Integration",
@@ -24,5 +28,6 @@ __all__ = [
     "MediaObject",
     "Organization",
     "RefreshToken",
+    "StateValue",
     "User",
 ]

@@ -127,3 +127,15 @@ def test_graphql_query_and_revoke(splice: Splice) -> None:
     revoked = splice.out("me:token:revoke", "--no-confirm")
     assert revoked == "All refresh tokens for your user have been revoked."
     assert splice("me", ok=False).exit_code == 2
+
+
+def test_expired_access_token_is_refreshed_and_saved(splice: Splice, tmp_path: Path) -> None:
+    config_path = tmp_path / "config.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    expired = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEwMDB9.sig"  # {"exp": 1000}
+    config["profiles"]["default"]["accessToken"] = expired
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert splice.out("me").splitlines()[1] == f"Email: {ADMIN_EMAIL}"
+    saved = yaml.safe_load(config_path.read_text(encoding="utf-8"))["profiles"]["default"]
+    assert saved["accessToken"] not in ("", expired)
+    assert saved["refreshToken"] == config["profiles"]["default"]["refreshToken"]

@@ -214,3 +214,15 @@ def test_not_authenticated_message(run: Invoker, server: FakeServer) -> None:
     assert result.stderr.startswith(
         "Error: Not authenticated. Run 'splice login' or select another profile."
     )
+
+
+def test_login_url_without_scheme_gets_http(
+    profile_run: Invoker, server: FakeServer, config_path: Path
+) -> None:
+    server.routes["/auth/meta"] = json_route({"clientId": "c"})
+    server.routes["/oauth/token"] = json_route({"access_token": "t", "refresh_token": "r"})
+    assert (
+        profile_run(["login", "--url", "splice.test", "--email", "a@b.c"], input="pw\n").exit_code
+        == 0
+    )
+    assert load_config(config_path).profiles["default"].prismatic_url == BASE

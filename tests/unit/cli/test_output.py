@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -9,6 +11,8 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from splice.cli.errors import CLIError
 from splice.cli.output import (
@@ -245,3 +249,25 @@ def test_table_options_decorator_adds_every_flag() -> None:
 def test_output_flag_rejects_unknown_formats() -> None:
     result = CliRunner().invoke(_demo, ["--output", "xml"])
     assert result.exit_code == 2
+
+
+cells = st.text(alphabet=st.characters(exclude_categories=["Cs"]))
+
+
+@given(st.lists(st.tuples(cells, cells), max_size=5))
+def test_csv_round_trips_through_a_csv_reader(pairs: list[tuple[str, str]]) -> None:
+    columns = [Column("a"), Column("b")]
+    rows = [{"a": a, "b": b} for a, b in pairs]
+    text = render_table(rows, columns, TableOptions(csv=True))
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed == [["A", "B"], *[[a, b] for a, b in pairs]]
+
+
+@given(st.lists(st.text(alphabet="ab01 ", max_size=6), max_size=8))
+def test_sort_is_a_stable_permutation(values: list[str]) -> None:
+    rows = [{"name": v, "versionNumber": i} for i, v in enumerate(values)]
+    out = render_table(rows, COLUMNS, TableOptions(sort="name", output="json"))
+    names = [row["name"] for row in json.loads(out)]
+    assert sorted(names) == sorted(values)
+    keys = [natural_key(name) for name in names]
+    assert keys == sorted(keys)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 
 from splice.cli.client import SpliceClient
 from splice.cli.documents import read_text
@@ -161,7 +162,14 @@ def flows_test(
             headers[name] = value
     if api_key:
         headers["Api-Key"] = api_key
-    response = client.send("POST", str(flow["testUrl"]), content=body, headers=headers)
+    read_timeout = 600.0 if sync else 30.0
+    response = client.send(
+        "POST",
+        str(flow["testUrl"]),
+        content=body,
+        headers=headers,
+        timeout=httpx.Timeout(30.0, read=read_timeout),
+    )
     try:
         answer = response.json()
     except ValueError as exc:
@@ -169,9 +177,10 @@ def flows_test(
     execution_id = response.headers.get("prismatic-executionid") or (
         answer.get("executionId") if isinstance(answer, dict) else None
     )
+    rerun = f"-f={flow['id']}" if flow.get("id") else f"-u={flow['testUrl']}"
     if not quiet:
         click.echo(
-            f"\nTo re-run this flow directly:\nsplice integrations:flows:test -f={flow['id']}",
+            f"\nTo re-run this flow directly:\nsplice integrations:flows:test {rerun}",
             err=True,
         )
         if not (isinstance(answer, dict) and "executionId" in answer):

@@ -167,6 +167,13 @@ def test_non_json_webhook_answer_is_a_clear_error(run: Invoker, server: FakeServ
     assert result.exit_code == 2 and "answered 502 without JSON" in result.stderr
 
 
+def test_flow_url_rerun_hint_names_the_url(run: Invoker, server: FakeServer) -> None:
+    webhook(server, body={"ok": True})
+    result = run(["integrations:flows:test", "-u", TEST_URL])
+    assert f"splice integrations:flows:test -u={TEST_URL}" in result.stderr
+    assert "Execution ID: EX1" in result.stderr
+
+
 def result_blob(data: Any, content_type: str = "application/json") -> bytes:
     packed: bytes = msgpack.packb({"data": data, "contentType": content_type})
     return packed

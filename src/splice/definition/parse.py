@@ -11,15 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
-    ScalarEvent,
-)
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from splice.definition.coerce import coerce_definition_data
@@ -29,6 +24,7 @@ from splice.errors import DefinitionError
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_ALIAS_EXPANSION",
+    "MAX_DEPTH",
     "SUPPORTED_VERSIONS",
     "from_data",
     "load",
@@ -37,6 +33,7 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 10_000
+MAX_DEPTH = 100  # exports nest about 20 deep; deeper input only costs parse time
 SUPPORTED_VERSIONS = (6, 7)
 
 
@@ -78,6 +75,7 @@ def _yaml() -> YAML:
     yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     return yaml
 
 
@@ -113,6 +111,7 @@ def _syntax_error(exc: YAMLError, text: str) -> DefinitionError:
     """A YAML error as a DefinitionError whose message carries line and column (1-based)."""
     line = column = None
     problem = str(exc)
+    fix = "correct the YAML near that position (indentation, quoting, duplicate keys)"
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         line, column = exc.problem_mark.line + 1, exc.problem_mark.column + 1
         problem = exc.problem or problem
@@ -120,47 +119,49 @@ def _syntax_error(exc: YAMLError, text: str) -> DefinitionError:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         problem = f"character {exc.character!r} is not allowed in YAML"
+    if isinstance(exc, MaxDepthExceededError):
+        problem = f"the document nests more than {MAX_DEPTH} levels deep"
+        fix = "flatten the data; exported definitions nest about 20 levels"
     where = f" at line {line}, column {column}" if line is not None else ""
-    return DefinitionError(
-        f"YAML syntax error{where}: {problem}",
-        field="definition",
-        fix="correct the YAML near that position (indentation, quoting, duplicate keys)",
-    )
+    return DefinitionError(f"YAML syntax error{where}: {problem}", field="definition", fix=fix)
 
 
-def _check_aliases(yaml: YAML, text: str) -> None:
-    """Refuse documents whose aliases expand to more than MAX_ALIAS_EXPANSION nodes."""
-    sizes: dict[str, int] = {}
-    open_nodes: list[tuple[str | None, int]] = []
-    total = expanded = 0
-    for event in yaml.parse(text):
-        if isinstance(event, AliasEvent):
-            size = sizes.get(event.anchor)
-            if size is None:
-                raise DefinitionError(
-                    f"YAML alias '*{event.anchor}' refers to an unfinished or unknown anchor",
-                    field="definition",
-                    fix="remove recursive aliases; write the data out in full",
-                )
-            total += size
-            expanded += size
-            if expanded > MAX_ALIAS_EXPANSION:
-                raise DefinitionError(
-                    f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
-                    field="definition",
-                    fix="write the data out instead of repeating it through anchors and aliases",
-                )
-        elif isinstance(event, ScalarEvent):
-            total += 1
-            if event.anchor:
-                sizes[event.anchor] = 1
-        elif isinstance(event, CollectionStartEvent):
-            total += 1
-            open_nodes.append((event.anchor, total))
-        elif isinstance(event, CollectionEndEvent):
-            anchor, start = open_nodes.pop()
-            if anchor:
-                sizes[anchor] = total - start + 1
+def _check_expansion(root: Node) -> None:
+    """Refuse alias graphs that are recursive or expand to MAX_ALIAS_EXPANSION extra nodes.
+
+    Composed nodes are shared where aliases point, so the expanded size is the sum over
+    references while the distinct size counts each node once; their difference is what aliases
+    add when the data is copied out (pydantic, JSON storage, the dumper).
+    """
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in open_ids:
+            raise DefinitionError(
+                f"YAML alias at line {node.start_mark.line + 1} refers to a node that contains it",
+                field="definition",
+                fix="remove recursive aliases; write the data out in full",
+            )
+        open_ids.add(id(node))
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        open_ids.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    if size(root) - len(sizes) > MAX_ALIAS_EXPANSION:
+        raise DefinitionError(
+            f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} nodes",
+            field="definition",
+            fix="write the data out instead of repeating it through anchors and aliases",
+        )
 
 
 def _plain(value: Any, path: str) -> Any:
@@ -203,17 +204,13 @@ def parse_yaml(text: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     decoded = _decode(text, max_bytes)
     yaml = _yaml()
     try:
-        _check_aliases(yaml, decoded)
-        raw = yaml.load(decoded)
+        node = yaml.compose(decoded)  # one parse; depth is capped while composing
+        if node is None:
+            return None
+        _check_expansion(node)
+        return yaml.constructor.construct_document(node)
     except YAMLError as exc:
         raise _syntax_error(exc, decoded) from None
-    except RecursionError:
-        raise DefinitionError(
-            "the YAML is nested too deeply",
-            field="definition",
-            fix="flatten the document",
-        ) from None
-    return raw
 
 
 def _check_document(data: Any) -> dict[str, Any]:

@@ -179,3 +179,16 @@ def test_snake_case_keys_are_unknown_keys_not_fields() -> None:
 def test_unsupported_yaml_types_are_rejected() -> None:
     with pytest.raises(DefinitionError, match="unsupported YAML value of type bytes"):
         load(MINIMAL + "blob: !!binary aGVsbG8=\n")
+
+
+def test_deep_nesting_is_refused_quickly() -> None:
+    text = "definitionVersion: 7\nname: x\nflows: []\ndeep: " + "[" * 20000 + "]" * 20000 + "\n"
+    with pytest.raises(DefinitionError) as info:
+        load(text)
+    assert "nests more than 100 levels" in info.value.message
+    assert "line 4" in info.value.message
+
+
+def test_moderate_nesting_is_fine() -> None:
+    text = MINIMAL + "deep: " + "[" * 60 + "]" * 60 + "\n"
+    assert load(text).name == "Echo Example"

@@ -11,6 +11,7 @@ from splice.definition.flow_checks import FlowChecker, all_steps, input_terms
 from splice.definition.issues import ActionInfo, Catalog, DefinitionIssue, Severity
 from splice.definition.models import ComponentRef, IntegrationDefinition, Step
 from splice.definition.parse import SUPPORTED_VERSIONS
+from splice.definition.settings_checks import settings_issues
 
 __all__ = ["DefinitionIssue", "missing_components", "validate"]
 
@@ -48,6 +49,7 @@ def validate(model: IntegrationDefinition, registry: Catalog) -> list[Definition
         for step in all_steps(flow.steps):
             issues += _step_issues(flow.name, step, flow.steps[0] is step, registry)
     issues += _config_var_issues(model, registry)
+    issues += settings_issues(model)
     for key, where in sorted(_uses(model).items()):
         if registry.get(key) is None:
             shown = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")

@@ -254,3 +254,34 @@ def test_endpoint_type_needs_routing() -> None:
     assert any("needs a preprocess flow" in t for t in texts(text))
     ok = text.replace('category: ""', 'category: ""\npreprocessFlowName: Forward Payload')
     assert issues(ok) == []
+
+
+def test_error_config_and_schedule_settings() -> None:
+    text = MINIMAL.replace(
+        "        inputs:\n          url:",
+        "        errorConfig: {errorHandlerType: explode, maxAttempts: 9}\n"
+        "        schedule: {type: value, value: '0 2 * *'}\n"
+        "        inputs:\n          url:",
+    )
+    found = texts(text)
+    assert any("unknown errorHandlerType 'explode'" in t for t in found)
+    assert any("maxAttempts 9 is outside 0-5" in t for t in found)
+    assert any("only a trigger can have a schedule" in t for t in found)
+    assert any("not a 5-field cron expression" in t for t in found)
+
+
+def test_queue_config_rules() -> None:
+    text = MINIMAL.replace(
+        "    isSynchronous: false\n",
+        "    isSynchronous: false\n"
+        "    queueConfig: {usesFifoQueue: true, singletonExecutions: true, concurrencyLimit: 40}\n",
+    )
+    found = texts(text)
+    assert any("both usesFifoQueue and singletonExecutions" in t for t in found)
+    assert any("concurrencyLimit 40 is outside 2-15" in t for t in found)
+
+
+def test_unknown_config_var_data_type_is_a_warning() -> None:
+    text = MINIMAL.replace("dataType: string", "dataType: colour")
+    (issue,) = issues(text)
+    assert issue.severity == "warning" and "unknown dataType 'colour'" in issue.message

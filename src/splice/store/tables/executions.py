@@ -94,17 +94,23 @@ class ExecutionLog(Base):
 
 
 class StateValue(Timestamped, Base):
-    """Persisted data of an instance: scope is instance, flow, integration or cross-flow."""
+    """Persisted data. ``owner`` names the scope's holder; see services/execution_state.py.
+
+    Flow scope (Prismatic's instanceState): owner ``<instance>/<flow name>``; cross-flow scope:
+    owner ``<instance>``; integration scope: owner ``<integration>``. The foreign keys only make
+    the rows go away with their instance or integration.
+    """
 
     __tablename__ = "state_values"
-    __table_args__ = (
-        UniqueConstraint("instance_id", "scope", "scope_key", "key", name="uq_state_values_key"),
-    )
+    __table_args__ = (UniqueConstraint("scope", "owner", "key", name="uq_state_values_key"),)
 
-    instance_id: Mapped[uuid.UUID] = mapped_column(
+    instance_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("instances.id", ondelete="CASCADE"), index=True
     )
+    integration_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE"), index=True
+    )
     scope: Mapped[str] = mapped_column(String(20))
-    scope_key: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(300))
     key: Mapped[str] = mapped_column(String(500))
     value: Mapped[Any] = mapped_column(JSON)

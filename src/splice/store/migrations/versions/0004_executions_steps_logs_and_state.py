@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 21:22:35.075797
+Create Date: 2026-11-22 21:25:48.345383
 """
 
 from collections.abc import Sequence
@@ -20,9 +20,10 @@ def upgrade() -> None:
 
     op.create_table(
         "state_values",
-        sa.Column("instance_id", sa.Uuid(), nullable=False),
+        sa.Column("instance_id", sa.Uuid(), nullable=True),
+        sa.Column("integration_id", sa.Uuid(), nullable=True),
         sa.Column("scope", sa.String(length=20), nullable=False),
-        sa.Column("scope_key", sa.String(length=200), nullable=False),
+        sa.Column("owner", sa.String(length=300), nullable=False),
         sa.Column("key", sa.String(length=500), nullable=False),
         sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -34,12 +35,21 @@ def upgrade() -> None:
             name=op.f("fk_state_values_instance_id_instances"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["integration_id"],
+            ["integrations.id"],
+            name=op.f("fk_state_values_integration_id_integrations"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_state_values")),
-        sa.UniqueConstraint("instance_id", "scope", "scope_key", "key", name="uq_state_values_key"),
+        sa.UniqueConstraint("scope", "owner", "key", name="uq_state_values_key"),
     )
     with op.batch_alter_table("state_values", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_state_values_instance_id"), ["instance_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_state_values_integration_id"), ["integration_id"], unique=False
         )
 
     op.create_table(
@@ -178,6 +188,7 @@ def downgrade() -> None:
 
     op.drop_table("executions")
     with op.batch_alter_table("state_values", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_state_values_integration_id"))
         batch_op.drop_index(batch_op.f("ix_state_values_instance_id"))
 
     op.drop_table("state_values")

@@ -95,7 +95,7 @@ class SpliceServer:
     requests_path: Path
     database_url: str
     owner_email: str
-    tokens: TokenPair = field(init=False)
+    tokens: TokenPair = field(init=False, repr=False)
 
     def request_mark(self) -> int:
         """A position in the request record; pass it to ``requests_since``."""
@@ -246,6 +246,8 @@ def _launch(
         "SPLICE_ACCESS_TOKEN_TTL_SECONDS": str(24 * 3600),
         REQUEST_LOG_ENV: str(requests_path),
     }
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     command = [
         sys.executable,
         "-m",

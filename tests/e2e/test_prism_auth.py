@@ -191,3 +191,30 @@ def test_profile_url_must_match_prismatic_url(prism: Prism, splice_server: Splic
     assert result.code != 0, str(result)
     assert "PRISMATIC_URL does not match profile 'default'." in result.message
     assert splice_server.requests_since(mark) == []
+
+
+def test_env_mode_refreshes_before_each_graphql_request(
+    prism: Prism, splice_server: SpliceServer
+) -> None:
+    expired = expired_token(splice_server)
+    mark = splice_server.request_mark()
+
+    result = prism.ok(
+        "integrations:list",
+        env={
+            "PRISM_ACCESS_TOKEN": expired,
+            "PRISM_REFRESH_TOKEN": splice_server.tokens.refresh_token,
+        },
+    )
+
+    assert result.lines[0].split() == ["Name", "Description", "Version"], str(result)
+    seen = splice_server.requests_since(mark)
+    assert [(r.scheme, r.path) for r in seen] == [
+        ("http", "/auth/meta"),
+        ("https", "/oauth/token"),
+        ("http", "/api"),
+    ]
+    assert "tenant_id" not in seen[1].form()
+    bearer = seen[2].headers["authorization"].removeprefix("Bearer ")
+    assert bearer != expired
+    assert jwt.decode(bearer, SECRET_KEY, algorithms=["HS256"])["exp"] > time.time() + 300

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "AuthSettings",
     "DatabaseSettings",
     "LimitSettings",
+    "RuntimeSettings",
     "ServerSettings",
     "Settings",
     "default_data_dir",
@@ -100,8 +101,27 @@ class LimitSettings(BaseSettings):
     request_bytes: int = 20 * 1024 * 1024
     graphql_depth: int = 15
     graphql_fields: int = 1000
+    sync_timeout_seconds: float = 30.0
+    webhook_payload_bytes: int = 6 * 1024 * 1024
     page_size: int = 100
     max_page_size: int = 500
+
+
+class RuntimeSettings(BaseSettings):
+    """How executions run: ``SPLICE_RUNTIME_*`` (in-process workers by default)."""
+
+    model_config = SettingsConfigDict(env_prefix="SPLICE_RUNTIME_", extra="ignore")
+
+    workers: int = 8
+    sweep_interval_seconds: float = 30.0
+    broker_url: str = Field(
+        default="", validation_alias=AliasChoices("SPLICE_BROKER_URL", "SPLICE_RUNTIME_BROKER_URL")
+    )
+
+    @property
+    def distributed(self) -> bool:
+        """True when executions go to Celery workers through a broker."""
+        return bool(self.broker_url)
 
 
 class Settings(BaseSettings):
@@ -115,6 +135,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

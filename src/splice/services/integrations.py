@@ -246,6 +246,22 @@ class IntegrationService:
             flows = await repo.draft_flows(session, record.integration.id)
             return {flow.name: configs[flow.id].id for flow in flows if flow.id in configs}
 
+    async def test_flow_config_for(self, actor: Actor, flow_id: str) -> uuid.UUID:
+        """The test instance's flow config of a draft flow (what a test run triggers)."""
+        require(actor, Permission.EDIT_INTEGRATIONS)
+        pk = ids.decode(flow_id, "IntegrationFlow")
+        async with self._db.session() as session:
+            flow = await session.get(IntegrationFlow, pk)
+            integration = (
+                await repo.find_integration(session, actor.organization_id, flow.integration_id)
+                if flow is not None
+                else None
+            )
+        if flow is None or integration is None or flow.version_id is not None:
+            raise NotFound("flow of an integration draft", flow_id)
+        configs = await self.test_flow_configs(actor, IntegrationRecord(integration))
+        return configs[flow.name]
+
     async def export(self, actor: Actor, global_id: str, definition_version: int | None = 7) -> str:
         """The YAML definition of the draft or of a published version."""
         record = await self.get(actor, global_id)

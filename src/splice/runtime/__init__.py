@@ -1,0 +1,1 @@
+"""Running executions: dispatchers (inline asyncio pool, Celery), the sweeper, the scheduler."""

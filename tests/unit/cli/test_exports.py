@@ -96,7 +96,6 @@ COMMAND_NAMES = {
     "me:token",
     "me:token:revoke",
     "server",
-    "worker",
 }
 
 

@@ -1,11 +1,26 @@
-"""Splice components: manifests (what a component offers) and the registry that holds them.
+"""Splice components: the SDK to write one, the manifests that describe them, and the registry.
 
-The decorator SDK that turns Python functions into these manifests lands here later; for now the
-package exposes the manifest data types and the registry.
+```python
+from splice.components import ActionContext, ActionResult, Input, component
+```
+
+``component(...)`` returns a builder whose decorators (``action``, ``trigger``, ``data_source``)
+return the function unchanged; ``build()`` gives a frozen ``ComponentSpec`` (manifest plus
+functions) that a ``Registry`` is handed explicitly. Input coercion helpers live in
+``splice.components.inputs``; test helpers in ``splice.components.testing``.
 """
 
 from __future__ import annotations
 
+from splice.components.context import (
+    ActionContext,
+    InvokeFlow,
+    LogSeverity,
+    StateScope,
+    StateStore,
+    StepLogger,
+)
+from splice.components.inputs import InputValueError
 from splice.components.manifest import (
     ActionManifest,
     ComponentManifest,
@@ -14,12 +29,33 @@ from splice.components.manifest import (
     InputManifest,
 )
 from splice.components.registry import Registry
+from splice.components.sdk import (
+    ActionFunction,
+    ActionResult,
+    ComponentBuilder,
+    ComponentSpec,
+    Input,
+    component,
+)
 
 __all__ = [
+    "ActionContext",
+    "ActionFunction",
     "ActionManifest",
+    "ActionResult",
+    "ComponentBuilder",
     "ComponentManifest",
+    "ComponentSpec",
     "ConnectionManifest",
     "DataSourceManifest",
+    "Input",
     "InputManifest",
+    "InputValueError",
+    "InvokeFlow",
+    "LogSeverity",
     "Registry",
+    "StateScope",
+    "StateStore",
+    "StepLogger",
+    "component",
 ]

@@ -1,18 +1,22 @@
-"""The component registry: manifests by key and version, built explicitly (no global instance).
+"""The component registry: manifests and functions by key and version, built explicitly.
 
-Built-ins come from ``splice.components.builtin.BUILTINS``; third-party packages expose manifests
-through the ``splice.components`` entry-point group. A broken third-party package is logged and
-skipped so that it cannot stop the server from starting.
+There is no global instance. Built-ins come from ``splice.components.builtin.SPECS`` (manifests in
+``BUILTINS``); third-party packages expose ``ComponentSpec``s (or bare manifests) through the
+``splice.components`` entry-point group. A manifest without functions lists and validates like
+any other; running one of its actions fails the step. A broken third-party package is logged and skipped
+so that it cannot stop the server from starting.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
+from types import MappingProxyType
 from typing import Any
 
 from splice.components.manifest import ActionManifest, ComponentManifest
+from splice.components.sdk import ActionFunction, ComponentSpec
 
 __all__ = ["ENTRY_POINT_GROUP", "Registry"]
 
@@ -21,29 +25,50 @@ ENTRY_POINT_GROUP = "splice.components"
 log = logging.getLogger(__name__)
 
 
-class Registry:
-    """Component manifests keyed by component key, then version."""
+_NO_FUNCTIONS: Mapping[str, ActionFunction] = MappingProxyType({})
 
-    def __init__(self, manifests: Iterable[ComponentManifest] = ()) -> None:
+
+class Registry:
+    """Component manifests (and their functions) keyed by component key, then version."""
+
+    def __init__(self, components: Iterable[ComponentManifest | ComponentSpec] = ()) -> None:
         self._by_key: dict[str, dict[int, ComponentManifest]] = {}
-        for manifest in manifests:
-            self.add(manifest)
+        self._functions: dict[tuple[str, int], Mapping[str, ActionFunction]] = {}
+        self._latest_functions: dict[str, Mapping[str, ActionFunction]] = {}
+        for item in components:
+            self.add(item)
 
     @classmethod
     def with_builtins(cls) -> Registry:
         """A registry holding every built-in component."""
-        from splice.components.builtin import BUILTINS
+        from splice.components.builtin import SPECS
 
-        return cls(BUILTINS)
+        return cls(SPECS)
 
-    def add(self, manifest: ComponentManifest) -> None:
-        """Register a manifest; the same key and version twice is a programming error."""
+    def add(self, component: ComponentManifest | ComponentSpec) -> None:
+        """Register a spec or a bare manifest; the same key and version twice is an error."""
+        if isinstance(component, ComponentSpec):
+            manifest, functions = component.manifest, component.functions
+        else:
+            manifest, functions = component, _NO_FUNCTIONS
         versions = self._by_key.setdefault(manifest.key, {})
         if manifest.version in versions:
             raise ValueError(
                 f"component '{manifest.key}' version {manifest.version} is already registered"
             )
         versions[manifest.version] = manifest
+        self._functions[(manifest.key, manifest.version)] = functions
+        self._latest_functions[manifest.key] = self._functions[(manifest.key, max(versions))]
+
+    def function(
+        self, component_key: str, action_key: str, version: int | None = None
+    ) -> ActionFunction | None:
+        """The function of an action or trigger, or None when unknown or not implemented."""
+        if version is None:
+            functions = self._latest_functions.get(component_key)
+        else:
+            functions = self._functions.get((component_key, version))
+        return functions.get(action_key) if functions else None
 
     def get(self, key: str, version: int | None = None) -> ComponentManifest | None:
         """The manifest of ``key`` at ``version``, or its latest version when none is given."""
@@ -73,26 +98,30 @@ class Registry:
         ]
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> list[str]:
-        """Add the manifests third-party packages expose; returns the keys added."""
+        """Add the components third-party packages expose; returns the keys added."""
         added: list[str] = []
         for point in entry_points(group=group):
             try:
-                manifests = _manifests_of(point.load())
-                for manifest in manifests:
-                    self.add(manifest)
-                    added.append(manifest.key)
+                components = _components_of(point.load())
+                for component in components:
+                    self.add(component)
+                    added.append(
+                        component.key
+                        if isinstance(component, ComponentManifest)
+                        else component.manifest.key
+                    )
             except Exception:
                 log.exception("skipping component entry point %r (%s)", point.name, point.value)
         return added
 
 
-def _manifests_of(obj: Any) -> list[ComponentManifest]:
-    """Accept a manifest, an object with a ``manifest`` attribute, or an iterable of either."""
-    if isinstance(obj, ComponentManifest):
+def _components_of(obj: Any) -> list[ComponentManifest | ComponentSpec]:
+    """Accept a spec, a manifest, an object with a ``manifest`` attribute, or an iterable."""
+    if isinstance(obj, ComponentManifest | ComponentSpec):
         return [obj]
     inner = getattr(obj, "manifest", None)
     if isinstance(inner, ComponentManifest):
         return [inner]
     if isinstance(obj, Iterable) and not isinstance(obj, str | bytes):
-        return [m for item in obj for m in _manifests_of(item)]
+        return [m for item in obj for m in _components_of(item)]
     raise TypeError(f"expected a ComponentManifest, got {type(obj).__name__}")

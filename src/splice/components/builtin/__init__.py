@@ -1,11 +1,14 @@
 """Built-in components, listed explicitly (no import-time discovery, no global registry).
 
-Each module holds one core component's manifest; input keys are the ones Prismatic's exports use
-(spec sections 14-15). Implementations arrive later through the SDK and must produce the same
-manifests.
+Each module holds one core component: ``COMPONENT`` (a ``ComponentSpec`` built with the SDK) once
+it is implemented, or only ``MANIFEST`` while it is declared but not implemented. Input keys are
+the ones Prismatic's exports use (spec sections 14-15). ``SPECS`` is what the registry loads;
+``BUILTINS`` lists the same components' manifests.
 """
 
 from __future__ import annotations
+
+from types import ModuleType
 
 from splice.components.builtin import (
     branch,
@@ -32,30 +35,44 @@ from splice.components.builtin import (
     webhook_triggers,
 )
 from splice.components.manifest import ComponentManifest
+from splice.components.sdk import ComponentSpec
 
-__all__ = ["BUILTINS"]
+__all__ = ["BUILTINS", "SPECS"]
 
-BUILTINS: tuple[ComponentManifest, ...] = (
-    branch.MANIFEST,
-    change_data_format.MANIFEST,
-    code.MANIFEST,
-    collection_tools.MANIFEST,
-    cross_flow.MANIFEST,
-    csv.MANIFEST,
-    datetime.MANIFEST,
-    http.MANIFEST,
-    liquid_template.MANIFEST,
-    log.MANIFEST,
-    loop.MANIFEST,
-    management_triggers.MANIFEST,
-    math.MANIFEST,
-    messagepack.MANIFEST,
-    persist_data.MANIFEST,
-    prismatic.MANIFEST,
-    recursive_flow.MANIFEST,
-    schedule_triggers.MANIFEST,
-    sleep.MANIFEST,
-    stop_execution.MANIFEST,
-    text_manipulation.MANIFEST,
-    webhook_triggers.MANIFEST,
+_MODULES: tuple[ModuleType, ...] = (
+    branch,
+    change_data_format,
+    code,
+    collection_tools,
+    cross_flow,
+    csv,
+    datetime,
+    http,
+    liquid_template,
+    log,
+    loop,
+    management_triggers,
+    math,
+    messagepack,
+    persist_data,
+    prismatic,
+    recursive_flow,
+    schedule_triggers,
+    sleep,
+    stop_execution,
+    text_manipulation,
+    webhook_triggers,
 )
+
+
+def _spec(module: ModuleType) -> ComponentSpec:
+    spec = getattr(module, "COMPONENT", None)
+    if isinstance(spec, ComponentSpec):
+        return spec
+    manifest = module.MANIFEST
+    assert isinstance(manifest, ComponentManifest), module.__name__
+    return ComponentSpec(manifest)
+
+
+SPECS: tuple[ComponentSpec, ...] = tuple(_spec(module) for module in _MODULES)
+BUILTINS: tuple[ComponentManifest, ...] = tuple(spec.manifest for spec in SPECS)

@@ -1,0 +1,150 @@
+"""ActionContext: the one object an action or trigger function receives next to its inputs.
+
+It carries what the engine lets a component touch: a step-tagged logger, config variables, the
+run's identity (execution, instance, customer, integration, flow), webhook URLs, persisted state
+(through the ``StateStore`` port), an HTTP client factory on the run's transport, a way to invoke
+sibling flows, and the results so far. The engine builds one per step; component code never
+builds one itself (``splice.components.testing`` does it for tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, Protocol
+
+import httpx
+
+__all__ = [
+    "ActionContext",
+    "InvokeFlow",
+    "LogSeverity",
+    "StateScope",
+    "StateStore",
+    "StepLogger",
+]
+
+LogSeverity = Literal["debug", "info", "warn", "error", "metric"]
+StateScope = Literal["instance", "flow", "integration", "crossFlow", "execution"]
+"""``instance`` and ``flow`` name the same per-flow scope (Prismatic's ``instanceState``)."""
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+class StateStore(Protocol):
+    """Persisted values by scope; the engine keeps the ``execution`` scope in memory itself."""
+
+    async def get(self, scope: str, key: str) -> Any: ...
+
+    async def set(self, scope: str, key: str, value: Any) -> None: ...
+
+    async def delete(self, scope: str, key: str) -> None: ...
+
+    async def keys(self, scope: str) -> list[str]: ...
+
+
+class InvokeFlow(Protocol):
+    """Starts a sibling flow of the same instance; synchronous calls return its result."""
+
+    def __call__(self, flow_name: str, data: Any, *, synchronous: bool) -> Awaitable[Any]: ...
+
+
+LogEmitter = Callable[[LogSeverity, str], None]
+
+
+class StepLogger:
+    """``debug/info/warn/error/metric``: each call becomes one execution log line for the step."""
+
+    __slots__ = ("_emit",)
+
+    def __init__(self, emit: LogEmitter) -> None:
+        self._emit = emit
+
+    def _write(self, severity: LogSeverity, message: Any, args: tuple[Any, ...]) -> None:
+        text = message if isinstance(message, str) else str(message)
+        if args:
+            text = " ".join([text, *(str(a) for a in args)])
+        self._emit(severity, text)
+
+    def debug(self, message: Any, *args: Any) -> None:
+        self._write("debug", message, args)
+
+    def info(self, message: Any, *args: Any) -> None:
+        self._write("info", message, args)
+
+    def warn(self, message: Any, *args: Any) -> None:
+        self._write("warn", message, args)
+
+    warning = warn
+
+    def error(self, message: Any, *args: Any) -> None:
+        self._write("error", message, args)
+
+    def metric(self, message: Any, *args: Any) -> None:
+        self._write("metric", message, args)
+
+
+def _drop(severity: LogSeverity, message: str) -> None:
+    """The default emitter: logs go nowhere."""
+
+
+class ActionContext:
+    """What an action may touch; plain attributes so building one per step stays cheap."""
+
+    __slots__ = (
+        "_transport",
+        "config_vars",
+        "customer",
+        "execution_id",
+        "flow",
+        "instance",
+        "integration",
+        "invoke_flow",
+        "logger",
+        "state",
+        "step_key",
+        "step_path",
+        "step_results",
+        "trigger_payload",
+        "webhook_urls",
+    )
+
+    def __init__(
+        self,
+        *,
+        state: StateStore,
+        logger: StepLogger | None = None,
+        config_vars: Mapping[str, Any] = _EMPTY,
+        execution_id: str = "",
+        instance: Mapping[str, Any] = _EMPTY,
+        customer: Mapping[str, Any] = _EMPTY,
+        integration: Mapping[str, Any] = _EMPTY,
+        flow: Mapping[str, Any] = _EMPTY,
+        webhook_urls: Mapping[str, str] = _EMPTY,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        invoke_flow: InvokeFlow | None = None,
+        step_results: Mapping[str, Any] = _EMPTY,
+        trigger_payload: Mapping[str, Any] | None = None,
+        step_key: str = "",
+        step_path: str = "",
+    ) -> None:
+        self.logger = logger if logger is not None else StepLogger(_drop)
+        self.config_vars = config_vars
+        self.execution_id = execution_id
+        self.instance = instance
+        self.customer = customer
+        self.integration = integration
+        self.flow = flow
+        self.webhook_urls = webhook_urls
+        self.state = state
+        self.invoke_flow = invoke_flow
+        self.step_results = step_results
+        self.trigger_payload = trigger_payload
+        self.step_key = step_key
+        self.step_path = step_path
+        self._transport = http_transport
+
+    def http_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` on the run's transport (tests and the server inject one)."""
+        if self._transport is not None:
+            kwargs.setdefault("transport", self._transport)
+        return httpx.AsyncClient(**kwargs)

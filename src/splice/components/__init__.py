@@ -34,7 +34,9 @@ from splice.components.sdk import (
     ActionResult,
     ComponentBuilder,
     ComponentSpec,
+    HttpResponse,
     Input,
+    TriggerResult,
     component,
 )
 
@@ -48,6 +50,7 @@ __all__ = [
     "ComponentSpec",
     "ConnectionManifest",
     "DataSourceManifest",
+    "HttpResponse",
     "Input",
     "InputManifest",
     "InputValueError",
@@ -57,5 +60,6 @@ __all__ = [
     "StateScope",
     "StateStore",
     "StepLogger",
+    "TriggerResult",
     "component",
 ]

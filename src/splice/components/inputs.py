@@ -40,10 +40,14 @@ _FALSE = frozenset({"false", "f", "no", "n", "off", "0", ""})
 
 
 class InputValueError(ValueError):
-    """An input value an action cannot use; ``input_key`` names the input when known."""
+    """An input value an action cannot use; ``input_key`` names the input when known.
 
-    def __init__(self, message: str, input_key: str | None = None) -> None:
-        super().__init__(message)
+    ``reason`` is the message without the input's name (the engine adds flow, step and input).
+    """
+
+    def __init__(self, reason: str, input_key: str | None = None) -> None:
+        super().__init__(f"input '{input_key}' {reason}" if input_key else reason)
+        self.reason = reason
         self.input_key = input_key
 
 
@@ -51,8 +55,7 @@ def _fail(key: str | None, wanted: str, value: Any) -> InputValueError:
     shown = repr(value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    where = f"input '{key}' " if key else ""
-    return InputValueError(f"{where}expects {wanted}, got {shown}", key)
+    return InputValueError(f"expects {wanted}, got {shown}", key)
 
 
 def as_str(value: Any, default: str = "", *, key: str | None = None) -> str:

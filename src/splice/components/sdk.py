@@ -16,7 +16,9 @@ Decorators return the function unchanged and register nothing globally: ``build(
 the manifest and the functions into a ``ComponentSpec``, which a ``Registry`` is given
 explicitly. An action function takes ``(ctx, inputs)`` and may be ``async def`` or ``def``; it
 returns the step's data, or an ``ActionResult`` to also set the content type, status code and
-headers of a synchronous response, or the branch taken.
+headers of a synchronous response, or the branch taken. A trigger function reads
+``ctx.trigger_payload`` and returns the payload (its step's results), or a ``TriggerResult`` to
+also answer asynchronous webhook callers or choose a branch.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ __all__ = [
     "ActionResult",
     "ComponentBuilder",
     "ComponentSpec",
+    "HttpResponse",
     "Input",
+    "TriggerResult",
     "component",
 ]
 
@@ -58,6 +62,26 @@ class ActionResult:
     content_type: str | None = None
     status_code: int | None = None
     headers: Mapping[str, str] | None = None
+    branch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """The HTTP answer for a webhook's caller; ``body`` None means ``{"executionId": ...}``."""
+
+    status_code: int = 200
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerResult:
+    """A trigger's richer return value: the payload (its step's results), the answer for
+    asynchronous webhook callers, and the branch taken by a branching trigger."""
+
+    payload: Any = None
+    response: HttpResponse | None = None
     branch: str | None = None
 
 

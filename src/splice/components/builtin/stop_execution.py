@@ -1,28 +1,47 @@
-"""The `stop-execution` core component: end the execution early (the response for sync callers)."""
+"""The `stop-execution` core component: end the execution early (the response for sync callers).
+
+The engine recognises this action: after it succeeds the run ends with status ``stopped`` and
+the action's result (body, status code, content type, headers) is the caller's response.
+"""
 
 from __future__ import annotations
 
-from splice.components.manifest import ActionManifest, ComponentManifest, InputManifest
+from typing import Any
 
-__all__ = ["MANIFEST"]
+from splice.components.context import ActionContext
+from splice.components.inputs import as_int, as_str, kv_dict
+from splice.components.sdk import ActionResult, Input, component
 
-MANIFEST = ComponentManifest(
-    key="stop-execution",
-    version=1,
+__all__ = ["COMPONENT", "MANIFEST"]
+
+_stop = component(
+    "stop-execution",
     label="Stop Execution",
     description="End the execution early, with an HTTP response for synchronous callers",
     category="Logic",
-    actions=(
-        ActionManifest(
-            key="stopExecution",
-            label="Stop Execution",
-            description="Ends the execution",
-            inputs=(
-                InputManifest("statusCode", "Response Status Code", default="200"),
-                InputManifest("jsonBody", "Response Body", type="code"),
-                InputManifest("contentType", "Response Content Type", default="application/json"),
-                InputManifest("headers", "Response Headers", collection="keyvaluelist"),
-            ),
-        ),
+)
+
+
+@_stop.action(
+    "stopExecution",
+    label="Stop Execution",
+    description="Ends the execution",
+    inputs=(
+        Input("statusCode", "Response Status Code", default="200"),
+        Input("jsonBody", "Response Body", type="code"),
+        Input("contentType", "Response Content Type", default="application/json"),
+        Input("headers", "Response Headers", collection="keyvaluelist"),
     ),
 )
+def stop_execution(ctx: ActionContext, inputs: dict[str, Any]) -> ActionResult:
+    body = inputs.get("jsonBody")
+    return ActionResult(
+        data=None if body == "" else body,
+        status_code=as_int(inputs.get("statusCode"), 200, key="statusCode"),
+        content_type=as_str(inputs.get("contentType")) or "application/json",
+        headers={k: as_str(v) for k, v in kv_dict(inputs.get("headers"), key="headers").items()},
+    )
+
+
+COMPONENT = _stop.build()
+MANIFEST = COMPONENT.manifest

@@ -1,36 +1,110 @@
-"""The `datetime` core component: read and shift dates and times."""
+"""The `datetime` core component: read and shift dates and times (spec 15).
+
+Results are ISO-8601 UTC text with milliseconds and a ``Z`` (what JavaScript's
+``Date.toISOString`` gives), so later steps and date conditions read them the same way.
+``make_component(now=...)`` takes the clock; ``COMPONENT`` uses ``splice.clock.now``.
+"""
 
 from __future__ import annotations
 
-from splice.components.manifest import ActionManifest, ComponentManifest, InputManifest
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["MANIFEST"]
+from splice import clock
+from splice.components.context import ActionContext
+from splice.components.inputs import InputValueError, as_number
+from splice.components.sdk import ComponentSpec, Input, component
 
-_in = InputManifest
+__all__ = ["COMPONENT", "MANIFEST", "make_component", "parse_datetime"]
 
-MANIFEST = ComponentManifest(
-    key="datetime",
-    version=1,
-    label="Date/Time",
-    description="Read and shift dates and times",
-    category="Data",
-    actions=(
-        ActionManifest(
-            key="getCurrentDateTime",
-            label="Get Current Date/Time",
-            description="Returns the current UTC date and time",
+_UTC = dt.UTC
+
+
+def parse_datetime(value: Any, key: str) -> dt.datetime:
+    """An aware datetime from ISO text, epoch milliseconds or a datetime; naive means UTC.
+
+    ISO text may end in an IANA zone in brackets (``2024-03-10T01:30:00[America/New_York]``).
+    """
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day, tzinfo=_UTC)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = dt.datetime.fromtimestamp(value / 1000, _UTC)
+    elif isinstance(value, str) and value.strip():
+        parsed = _parse_text(value.strip(), key)
+    else:
+        raise InputValueError(f"expects a date/time, got {value!r}", key)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+
+
+def _parse_text(text: str, key: str) -> dt.datetime:
+    if text.lstrip("-").isdigit():
+        return dt.datetime.fromtimestamp(int(text) / 1000, _UTC)
+    zone: dt.tzinfo | None = None
+    if text.endswith("]") and "[" in text:
+        text, _, name = text[:-1].partition("[")
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputValueError(f"names an unknown time zone {name!r}", key) from None
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputValueError(f"expects an ISO-8601 date/time, got {text!r}", key) from None
+    if zone is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def make_component(*, now: Callable[[], dt.datetime] = clock.now) -> ComponentSpec:
+    """The component, reading the time from ``now``."""
+    builder = component(
+        "datetime",
+        label="Date/Time",
+        description="Read and shift dates and times",
+        category="Data",
+    )
+
+    @builder.action(
+        "getCurrentDateTime",
+        label="Get Current Date/Time",
+        description="Returns the current UTC date and time",
+    )
+    def get_current_date_time(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+        return clock.to_iso(now())
+
+    @builder.action(
+        "adjustDateTime",
+        label="Adjust Date/Time",
+        description="Shifts a date/time by the given amounts (empty means 0)",
+        inputs=(
+            Input("dateTimeInput", "Date/Time", required=True),
+            Input("secondsInput", "Seconds"),
+            Input("minutesInput", "Minutes"),
+            Input("hoursInput", "Hours"),
+            Input("daysInput", "Days"),
         ),
-        ActionManifest(
-            key="adjustDateTime",
-            label="Adjust Date/Time",
-            description="Shifts a date/time by the given amounts (empty means 0)",
-            inputs=(
-                _in("dateTimeInput", "Date/Time", required=True),
-                _in("secondsInput", "Seconds"),
-                _in("minutesInput", "Minutes"),
-                _in("hoursInput", "Hours"),
-                _in("daysInput", "Days"),
-            ),
-        ),
-    ),
-)
+    )
+    def adjust_date_time(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+        """Shifted by elapsed time (a day is 24 hours), like adding milliseconds to a JS Date."""
+        start = parse_datetime(inputs.get("dateTimeInput"), "dateTimeInput")
+        delta = dt.timedelta(
+            seconds=as_number(inputs.get("secondsInput"), 0, key="secondsInput"),
+            minutes=as_number(inputs.get("minutesInput"), 0, key="minutesInput"),
+            hours=as_number(inputs.get("hoursInput"), 0, key="hoursInput"),
+            days=as_number(inputs.get("daysInput"), 0, key="daysInput"),
+        )
+        try:
+            shifted = start.astimezone(_UTC) + delta
+        except OverflowError:
+            raise InputValueError("moves the date out of range", "daysInput") from None
+        return clock.to_iso(shifted)
+
+    return builder.build()
+
+
+COMPONENT = make_component()
+MANIFEST = COMPONENT.manifest

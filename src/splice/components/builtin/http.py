@@ -1,101 +1,315 @@
 """The `http` core component: HTTP requests with the same core inputs on every method (spec 15).
 
-``httpDelete`` and ``httpPatch`` are documented but unused in exports; their keys follow the naming
-pattern. The generic connections are the ones the docs list for the http component.
+Requests go through ``ctx.http_client()``, so the run decides the transport (tests pass an
+``httpx.MockTransport``). A config-variable ``connection`` adds credentials: an OAuth token as
+``Bearer``, ``basic`` username/password, or ``apiKey`` in the ``headerName`` header (default
+``Authorization``); explicit ``headers`` win over it.
+
+The result is the body decoded per ``responseType`` (``json``, falling back to text when the body
+is not JSON; ``text``; ``binary`` as ``{data: bytes, contentType}``), or with
+``includeFullResponse`` ``{data, headers, statusCode}``. A non-2xx answer fails the step with the
+status and the start of the body once retries are spent. Retries (``maxRetries``) cover network
+errors and 5xx answers, or every failure with ``retryOnAllErrors``; they wait ``retryDelayMS``, or
+100 ms doubling per attempt with ``useExponentialBackoff``. ``make_component(sleep=...)`` takes
+the wait so tests never sleep. ``httpDelete`` and ``httpPatch`` are documented but unused in
+exports; their keys follow the naming pattern.
 """
 
 from __future__ import annotations
 
-from splice.components.manifest import (
-    ActionManifest,
-    ComponentManifest,
-    ConnectionManifest,
-    InputManifest,
-)
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
-__all__ = ["COMMON_INPUTS", "MANIFEST"]
+import httpx
+
+from splice.components.builtin._support import (
+    as_bytes,
+    is_unset,
+    to_json_text,
+    to_text,
+)
+from splice.components.context import ActionContext
+from splice.components.inputs import InputValueError, as_bool, as_int, as_number, kv_pairs
+from splice.components.manifest import InputManifest
+from splice.components.sdk import ComponentSpec, Input, component
+
+__all__ = [
+    "COMMON_INPUTS",
+    "COMPONENT",
+    "MANIFEST",
+    "HttpRequestError",
+    "HttpStatusError",
+    "make_component",
+]
+
+Sleeper = Callable[[float], Awaitable[Any]]
 
 COMMON_INPUTS = (
-    InputManifest("url", "URL", required=True),
-    InputManifest("connection", "Connection", type="connection"),
-    InputManifest("headers", "Header", collection="keyvaluelist"),
-    InputManifest("queryParams", "Query Parameter", collection="keyvaluelist"),
-    InputManifest(
+    Input("url", "URL", required=True),
+    Input("connection", "Connection", type="connection"),
+    Input("headers", "Header", collection="keyvaluelist"),
+    Input("queryParams", "Query Parameter", collection="keyvaluelist"),
+    Input(
         "responseType",
         "Response Type",
         type="picklist",
         default="json",
         comments="json|text|binary",
     ),
-    InputManifest("timeout", "Timeout", comments="Milliseconds; empty means no timeout"),
-    InputManifest("maxRetries", "Max Retry Count", default="0"),
-    InputManifest("retryDelayMS", "Retry Delay (ms)", default="0"),
-    InputManifest("useExponentialBackoff", "Use Exponential Backoff", "boolean", default="false"),
-    InputManifest("retryOnAllErrors", "Retry On All Errors", "boolean", default="false"),
-    InputManifest("includeFullResponse", "Include Full Response", "boolean", default="false"),
-    InputManifest("debugRequest", "Debug Request", "boolean", default="false"),
-    InputManifest("ignoreSslErrors", "Ignore SSL Errors", "boolean", default="false"),
+    Input("timeout", "Timeout", comments="Milliseconds; empty means no timeout"),
+    Input("maxRetries", "Max Retry Count", default="0"),
+    Input("retryDelayMS", "Retry Delay (ms)", default="0"),
+    Input("useExponentialBackoff", "Use Exponential Backoff", type="boolean", default="false"),
+    Input("retryOnAllErrors", "Retry On All Errors", type="boolean", default="false"),
+    Input("includeFullResponse", "Include Full Response", type="boolean", default="false"),
+    Input("debugRequest", "Debug Request", type="boolean", default="false"),
+    Input("ignoreSslErrors", "Ignore SSL Errors", type="boolean", default="false"),
 )
 
-_DATA = InputManifest("data", "Data", type="data", comments="A string, or an object sent as JSON")
+_DATA = Input("data", "Data", type="data", comments="A string, or an object sent as JSON")
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+_EXCERPT = 500
+_MAX_RETRIES = 10
+_BACKOFF_BASE_S = 0.1
 
 
-def _method(key: str, label: str, *extra: InputManifest) -> ActionManifest:
-    return ActionManifest(
-        key=key, label=label, description=f"Issue an HTTP {label}", inputs=COMMON_INPUTS + extra
+class HttpStatusError(RuntimeError):
+    """The server answered outside 2xx; carries the status and the start of the body."""
+
+    def __init__(self, method: str, url: str, status_code: int, body: str) -> None:
+        excerpt = body if len(body) <= _EXCERPT else body[:_EXCERPT] + "..."
+        super().__init__(f"{method} {url} answered {status_code}: {excerpt}")
+        self.status_code = status_code
+        self.body = body
+
+
+class HttpRequestError(RuntimeError):
+    """The request never got an answer (connection refused, DNS, timeout)."""
+
+
+def _auth(connection: Any) -> tuple[dict[str, str], httpx.Auth | None]:
+    """Headers and httpx auth from a connection config variable ``{key, fields, token?}``."""
+    if not isinstance(connection, Mapping):
+        return {}, None
+    fields = connection.get("fields") or {}
+    token = connection.get("token") or {}
+    if isinstance(token, Mapping) and token.get("access_token"):
+        return {"Authorization": f"Bearer {token['access_token']}"}, None
+    if connection.get("key") == "basic" or ("username" in fields and "password" in fields):
+        return {}, httpx.BasicAuth(to_text(fields.get("username")), to_text(fields.get("password")))
+    if fields.get("apiKey"):
+        header = to_text(fields.get("headerName")) or "Authorization"
+        return {header: to_text(fields["apiKey"])}, None
+    return {}, None
+
+
+def _body(data: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """httpx keyword arguments for ``data``; sets Content-Type when the caller did not."""
+    has_type = any(name.lower() == "content-type" for name in headers)
+    if is_unset(data):
+        return {}
+    if isinstance(data, Mapping) and isinstance(data.get("data"), bytes | bytearray):
+        if not has_type and data.get("contentType"):
+            headers["Content-Type"] = str(data["contentType"])
+        return {"content": bytes(data["data"])}
+    if isinstance(data, bytes | bytearray | memoryview):
+        return {"content": bytes(data)}
+    if isinstance(data, str):
+        return {"content": data.encode("utf-8")}
+    if not has_type:
+        headers["Content-Type"] = "application/json"
+    return {"content": to_json_text(data).encode("utf-8")}
+
+
+def _decode(response: httpx.Response, response_type: str) -> Any:
+    if response_type == "binary":
+        return {"data": response.content, "contentType": response.headers.get("content-type")}
+    if response_type == "text":
+        return response.text
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    secret = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
+    return {k: ("<redacted>" if k.lower() in secret else v) for k, v in headers.items()}
+
+
+class _Request:
+    """One action call: its inputs read once, then sent with retries."""
+
+    def __init__(self, inputs: dict[str, Any], method: str) -> None:
+        self.method = method
+        self.url = to_text(inputs.get("url")).strip()
+        if not self.url.lower().startswith(("http://", "https://")):
+            raise InputValueError(f"expects an http(s) URL, got {self.url!r}", "url")
+        self.params: list[tuple[str, str | int | float | bool | None]] = [
+            (k, to_text(v)) for k, v in kv_pairs(inputs.get("queryParams"), key="queryParams")
+        ]
+        auth_headers, self.auth = _auth(inputs.get("connection"))
+        given = {k: to_text(v) for k, v in kv_pairs(inputs.get("headers"), key="headers")}
+        self.headers = {**auth_headers, **given}
+        self.response_type = to_text(inputs.get("responseType")).lower() or "json"
+        if self.response_type not in ("json", "text", "binary"):
+            raise InputValueError(
+                f"expects json, text or binary, got {self.response_type!r}", "responseType"
+            )
+        timeout_ms = inputs.get("timeout")
+        self.timeout = None if is_unset(timeout_ms) else as_number(timeout_ms, key="timeout") / 1000
+        self.retries = as_int(inputs.get("maxRetries"), 0, key="maxRetries")
+        if not 0 <= self.retries <= _MAX_RETRIES:
+            raise InputValueError(f"expects 0 to {_MAX_RETRIES}", "maxRetries")
+        self.delay_ms = as_number(inputs.get("retryDelayMS"), 0, key="retryDelayMS")
+        self.backoff = as_bool(inputs.get("useExponentialBackoff"), key="useExponentialBackoff")
+        self.retry_all = as_bool(inputs.get("retryOnAllErrors"), key="retryOnAllErrors")
+        self.full = as_bool(inputs.get("includeFullResponse"), key="includeFullResponse")
+        self.debug = as_bool(inputs.get("debugRequest"), key="debugRequest")
+        self.verify = not as_bool(inputs.get("ignoreSslErrors"), key="ignoreSslErrors")
+        self.body: dict[str, Any] = {}
+
+    def delay(self, attempt: int) -> float:
+        if self.backoff:
+            return float(_BACKOFF_BASE_S * 2**attempt)
+        return float(self.delay_ms) / 1000
+
+    async def send(self, ctx: ActionContext, sleep: Sleeper) -> Any:
+        if self.debug:
+            shown = _redacted(self.headers)
+            ctx.logger.info(f"{self.method} {self.url} params={self.params} headers={shown}")
+        async with ctx.http_client(
+            timeout=self.timeout, verify=self.verify, follow_redirects=True
+        ) as client:
+            attempt = 0
+            while True:
+                try:
+                    response = await client.request(
+                        self.method,
+                        self.url,
+                        params=self.params,
+                        headers=self.headers,
+                        auth=self.auth or httpx.USE_CLIENT_DEFAULT,
+                        **self.body,
+                    )
+                except httpx.TransportError as error:
+                    if attempt < self.retries:
+                        await self._wait(ctx, attempt, f"{type(error).__name__}: {error}", sleep)
+                        attempt += 1
+                        continue
+                    raise HttpRequestError(
+                        f"{self.method} {self.url} failed: {type(error).__name__}: {error}"
+                    ) from error
+                if self.debug:
+                    ctx.logger.info(f"{self.method} {self.url} answered {response.status_code}")
+                if response.is_success:
+                    return self._result(response)
+                retryable = self.retry_all or response.status_code >= 500
+                if retryable and attempt < self.retries:
+                    await self._wait(ctx, attempt, f"status {response.status_code}", sleep)
+                    attempt += 1
+                    continue
+                raise HttpStatusError(self.method, self.url, response.status_code, response.text)
+
+    async def _wait(self, ctx: ActionContext, attempt: int, why: str, sleep: Sleeper) -> None:
+        seconds = self.delay(attempt)
+        ctx.logger.warn(
+            f"{self.method} {self.url}: {why}; retry {attempt + 1} of {self.retries} in {seconds:g} s"
+        )
+        await sleep(seconds)
+
+    def _result(self, response: httpx.Response) -> Any:
+        data = _decode(response, self.response_type)
+        if not self.full:
+            return data
+        return {"data": data, "headers": dict(response.headers), "statusCode": response.status_code}
+
+
+def _form(inputs: dict[str, Any]) -> list[tuple[str, tuple[str | None, bytes | str]]]:
+    """Multipart parts: form fields (no file name) then files (named by ``fileDataFileNames``)."""
+    parts: list[tuple[str, tuple[str | None, bytes | str]]] = [
+        (key, (None, to_text(value)))
+        for key, value in kv_pairs(inputs.get("formData"), key="formData")
+    ]
+    names = dict(kv_pairs(inputs.get("fileDataFileNames"), key="fileDataFileNames"))
+    for key, value in kv_pairs(inputs.get("fileData"), key="fileData"):
+        content = value.encode("utf-8") if isinstance(value, str) else as_bytes(value, "fileData")
+        parts.append((key, (to_text(names.get(key)) or key, content)))
+    return parts
+
+
+def make_component(*, sleep: Sleeper = asyncio.sleep) -> ComponentSpec:
+    """The component; ``sleep`` waits between retries."""
+    http = component(
+        "http",
+        label="HTTP",
+        description="Make HTTP requests to any URL",
+        category="Application Connectors",
     )
 
+    def method_action(key: str, label: str, method: str | None, *extra: InputManifest) -> None:
+        async def perform(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+            if key == "rawRequest":
+                verb = to_text(inputs.get("method")).upper() or "GET"
+            elif key == "httpPostFormData":
+                verb = to_text(inputs.get("httpMethod")).upper() or "POST"
+            else:
+                verb = method or "GET"
+            if verb not in _METHODS:
+                raise InputValueError(f"is not an HTTP method: {verb!r}", "method")
+            request = _Request(inputs, verb)
+            if key == "httpPostFormData":
+                request.body = {"files": _form(inputs)}
+            elif "data" in {spec.key for spec in extra}:
+                request.body = _body(inputs.get("data"), request.headers)
+            return await request.send(ctx, sleep)
 
-def _auth(key: str, label: str, *inputs: str) -> ConnectionManifest:
-    return ConnectionManifest(key, label, tuple(InputManifest(i, i) for i in inputs))
+        perform.__name__ = perform.__qualname__ = key
+        http.action(
+            key, label=label, description=f"Issue an HTTP {label}", inputs=COMMON_INPUTS + extra
+        )(perform)
 
-
-MANIFEST = ComponentManifest(
-    key="http",
-    version=1,
-    label="HTTP",
-    description="Make HTTP requests to any URL",
-    category="Application Connectors",
-    actions=(
-        _method("httpGet", "GET Request"),
-        _method("httpPost", "POST Request", _DATA),
-        _method("httpPut", "PUT Request", _DATA),
-        _method("httpPatch", "PATCH Request", _DATA),
-        _method("httpDelete", "DELETE Request", _DATA),
-        _method(
-            "httpPostFormData",
-            "POST Form Data Request",
-            InputManifest("httpMethod", "HTTP Method", "picklist", default="post"),
-            InputManifest("formData", "Form Data", collection="keyvaluelist"),
-            InputManifest("fileData", "File Data", type="data", collection="keyvaluelist"),
-            InputManifest("fileDataFileNames", "File Data File Names", collection="keyvaluelist"),
-        ),
-        _method(
-            "rawRequest",
-            "Raw Request",
-            InputManifest("method", "Method", "picklist", default="get"),
-            _DATA,
-        ),
-    ),
-    connections=(
-        _auth("apiKey", "API Key", "apiKey", "headerName"),
-        _auth("basic", "Basic Auth", "username", "password"),
-        _auth(
+    method_action("httpGet", "GET Request", "GET")
+    method_action("httpPost", "POST Request", "POST", _DATA)
+    method_action("httpPut", "PUT Request", "PUT", _DATA)
+    method_action("httpPatch", "PATCH Request", "PATCH", _DATA)
+    method_action("httpDelete", "DELETE Request", "DELETE", _DATA)
+    method_action(
+        "httpPostFormData",
+        "POST Form Data Request",
+        None,
+        Input("httpMethod", "HTTP Method", type="picklist", default="post"),
+        Input("formData", "Form Data", collection="keyvaluelist"),
+        Input("fileData", "File Data", type="data", collection="keyvaluelist"),
+        Input("fileDataFileNames", "File Data File Names", collection="keyvaluelist"),
+    )
+    method_action(
+        "rawRequest",
+        "Raw Request",
+        None,
+        Input("method", "Method", type="picklist", default="get"),
+        _DATA,
+    )
+    for key, label, fields in (
+        ("apiKey", "API Key", ("apiKey", "headerName")),
+        ("basic", "Basic Auth", ("username", "password")),
+        (
             "oauth2",
             "OAuth 2.0 Authorization Code",
-            "authorizeUrl",
-            "tokenUrl",
-            "scopes",
-            "clientId",
-            "clientSecret",
+            ("authorizeUrl", "tokenUrl", "scopes", "clientId", "clientSecret"),
         ),
-        _auth(
+        (
             "oauth2ClientCredentials",
             "OAuth 2.0 Client Credentials",
-            "tokenUrl",
-            "scopes",
-            "clientId",
-            "clientSecret",
+            ("tokenUrl", "scopes", "clientId", "clientSecret"),
         ),
-    ),
-)
+    ):
+        http.connection(key, label=label, inputs=tuple(Input(f, f) for f in fields))
+    return http.build()
+
+
+COMPONENT = make_component()
+MANIFEST = COMPONENT.manifest

@@ -1,25 +1,41 @@
-"""The `messagepack` core component: decode MessagePack data."""
+"""The `messagepack` core component: decode MessagePack data (spec 15).
+
+The message is usually an ``http`` step's binary result, e.g. a step result fetched from its
+``resultsUrl`` (``{data, contentType}`` packed, read next as ``decode.results.data``).
+"""
 
 from __future__ import annotations
 
-from splice.components.manifest import ActionManifest, ComponentManifest, InputManifest
+from typing import Any
 
-__all__ = ["MANIFEST"]
+import msgpack
 
-_in = InputManifest
+from splice.components.builtin._support import as_bytes
+from splice.components.context import ActionContext
+from splice.components.inputs import InputValueError
+from splice.components.sdk import Input, component
 
-MANIFEST = ComponentManifest(
-    key="messagepack",
-    version=1,
-    label="MessagePack",
-    description="Decode MessagePack data",
-    category="Data",
-    actions=(
-        ActionManifest(
-            key="decodeMessage",
-            label="Decode",
-            description="Returns the decoded object",
-            inputs=(_in("message", "Message", "data", required=True),),
-        ),
-    ),
+__all__ = ["COMPONENT", "MANIFEST"]
+
+_messagepack = component(
+    "messagepack", label="MessagePack", description="Decode MessagePack data", category="Data"
 )
+
+
+@_messagepack.action(
+    "decodeMessage",
+    label="Decode",
+    description="Returns the decoded object",
+    inputs=(Input("message", "Message", type="data", required=True),),
+)
+def decode_message(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+    """The decoded value; maps with non-string keys are kept, timestamps become datetimes."""
+    raw = as_bytes(inputs.get("message"), "message")
+    try:
+        return msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3)
+    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as error:
+        raise InputValueError(f"is not valid MessagePack ({error})", "message") from None
+
+
+COMPONENT = _messagepack.build()
+MANIFEST = COMPONENT.manifest

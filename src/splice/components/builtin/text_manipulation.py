@@ -1,60 +1,109 @@
-"""The `text-manipulation` core component: join, split and change text."""
+"""The `text-manipulation` core component: join, split and change text (spec 15)."""
 
 from __future__ import annotations
 
-from splice.components.manifest import ActionManifest, ComponentManifest, InputManifest
+from typing import Any
 
-__all__ = ["MANIFEST"]
+from splice.components.builtin._support import to_text
+from splice.components.context import ActionContext
+from splice.components.inputs import InputValueError, as_int, as_list
+from splice.components.sdk import Input, component
 
-_in = InputManifest
+__all__ = ["COMPONENT", "MANIFEST"]
 
-MANIFEST = ComponentManifest(
-    key="text-manipulation",
-    version=1,
+_text = component(
+    "text-manipulation",
     label="Text Manipulation",
     description="Join, split and change text",
     category="Data",
-    actions=(
-        ActionManifest(
-            key="join",
-            label="Join",
-            description="Joins strings with a separator",
-            inputs=(
-                _in("strings", "Strings", required=True, collection="valuelist"),
-                _in("separator", "Separator"),
-            ),
-        ),
-        ActionManifest(
-            key="joinLines",
-            label="Join Lines",
-            description="Joins strings with newlines",
-            inputs=(
-                _in("strings", "Strings", required=True, collection="valuelist"),
-                _in("newlineType", "Newline Type", "picklist", default="\\n"),
-                _in("numberOfNewlines", "Number of Newlines", default="1"),
-            ),
-        ),
-        ActionManifest(
-            key="replace",
-            label="Find & Replace",
-            description="Replaces every occurrence of a string",
-            inputs=(
-                _in("text", "Text", required=True),
-                _in("find", "Find", required=True),
-                _in("replace", "Replace"),
-            ),
-        ),
-        ActionManifest(
-            key="split",
-            label="Split String",
-            description="Splits text on a separator",
-            inputs=(_in("text", "Text", required=True), _in("separator", "Separator")),
-        ),
-        ActionManifest(
-            key="upperCase",
-            label="Upper Case",
-            description="Returns the text upper-cased",
-            inputs=(_in("text", "Text", required=True),),
-        ),
+)
+
+# The picklist stores the escape sequence as written (``\n``); a real newline is taken as is.
+_NEWLINES = {"\\n": "\n", "\\r\\n": "\r\n", "\\r": "\r", "\n": "\n", "\r\n": "\r\n", "\r": "\r"}
+
+
+@_text.action(
+    "join",
+    label="Join",
+    description="Joins strings with a separator",
+    inputs=(
+        Input("strings", "Strings", required=True, collection="valuelist"),
+        Input("separator", "Separator"),
     ),
 )
+def join(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+    """Each item's string form, joined by ``separator`` (empty means none)."""
+    strings = as_list(inputs.get("strings"), key="strings")
+    return to_text(inputs.get("separator")).join(to_text(item) for item in strings)
+
+
+@_text.action(
+    "joinLines",
+    label="Join Lines",
+    description="Joins strings with newlines",
+    inputs=(
+        Input("strings", "Strings", required=True, collection="valuelist"),
+        Input("newlineType", "Newline Type", type="picklist", default="\\n"),
+        Input("numberOfNewlines", "Number of Newlines", default="1"),
+    ),
+)
+def join_lines(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+    """Items joined by ``numberOfNewlines`` newlines of ``newlineType`` (``\\n``, ``\\r\\n``)."""
+    strings = as_list(inputs.get("strings"), key="strings")
+    kind = to_text(inputs.get("newlineType")) or "\\n"
+    newline = _NEWLINES.get(kind)
+    if newline is None:
+        raise InputValueError(f"expects \\n, \\r\\n or \\r, got {kind!r}", "newlineType")
+    count = as_int(inputs.get("numberOfNewlines"), 1, key="numberOfNewlines")
+    if count < 0:
+        raise InputValueError("expects zero or more", "numberOfNewlines")
+    return (newline * count).join(to_text(item) for item in strings)
+
+
+@_text.action(
+    "replace",
+    label="Find & Replace",
+    description="Replaces every occurrence of a string",
+    inputs=(
+        Input("text", "Text", required=True),
+        Input("find", "Find", required=True),
+        Input("replace", "Replace"),
+    ),
+)
+def replace(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+    """``text`` with every occurrence of ``find`` replaced (an empty ``find`` changes nothing)."""
+    text = to_text(inputs.get("text"))
+    find = to_text(inputs.get("find"))
+    if not find:
+        return text
+    return text.replace(find, to_text(inputs.get("replace")))
+
+
+@_text.action(
+    "split",
+    label="Split String",
+    description="Splits text on a separator",
+    inputs=(Input("text", "Text", required=True), Input("separator", "Separator")),
+)
+def split(ctx: ActionContext, inputs: dict[str, Any]) -> list[str]:
+    """The pieces of ``text`` between separators; no separator gives ``[text]``."""
+    text = to_text(inputs.get("text"))
+    separator = to_text(inputs.get("separator"))
+    if not separator:
+        return [text]
+    return text.split(separator)
+
+
+@_text.action(
+    "upperCase",
+    label="Upper Case",
+    description="Returns the text upper-cased",
+    inputs=(Input("text", "Text", required=True),),
+)
+def upper_case(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+    """The text upper-cased."""
+    return to_text(inputs.get("text")).upper()
+
+
+COMPONENT = _text.build()
+MANIFEST = COMPONENT.manifest

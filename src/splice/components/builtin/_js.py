@@ -1,0 +1,187 @@
+"""Run JavaScript in a fresh V8 isolate (mini-racer) with a time limit and a memory limit.
+
+Used by ``code.runCode`` and the JavaScript callbacks of ``collection-tools``. Each run gets its
+own isolate, so nothing leaks between steps, and it is closed afterwards; closing is also what
+stops a script still spinning after its time is up (V8 runs promise callbacks outside any
+cancelable call, so the time limit is enforced by polling with a deadline and then closing).
+
+Data crosses the boundary as JSON: arguments go in as ``__args``, the result comes back through
+``JSON.stringify`` (so ``Date`` becomes ISO text and ``undefined`` becomes ``None``). Bytes go in
+as base64 text. Log calls (``logger.*`` and ``console.*``) are collected in order and returned
+with the outcome, for the caller to forward to the step's logger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
+from py_mini_racer._mini_racer import _make_context
+
+from splice.components.builtin._support import json_default
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "JsError",
+    "JsLimits",
+    "JsMemoryExceeded",
+    "JsOutcome",
+    "JsTimeout",
+    "run_js",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class JsLimits:
+    """How long a script may run (seconds, wall clock) and how much V8 heap it may use (bytes)."""
+
+    timeout_s: float = 30.0
+    max_memory: int = 256 * 1024 * 1024
+
+
+DEFAULT_LIMITS = JsLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class JsOutcome:
+    """What a script returned (JSON-decoded) and the log lines it wrote, in order."""
+
+    value: Any
+    logs: tuple[tuple[str, str], ...]
+
+
+class JsError(RuntimeError):
+    """The script failed: a syntax error or an exception it threw (message keeps the JS stack)."""
+
+    def __init__(self, message: str, logs: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.logs = logs
+
+
+class JsTimeout(JsError):
+    """The script ran past its time limit and was stopped."""
+
+
+class JsMemoryExceeded(JsError):
+    """The script went over its memory limit and was stopped."""
+
+
+_PRELUDE = """\
+var __outcome = null;
+var __logs = [];
+const __fmt = (args) => args.map((a) => {
+  if (typeof a === "string") return a;
+  try { const s = JSON.stringify(a); return s === undefined ? String(a) : s; }
+  catch (e) { return String(a); }
+}).join(" ");
+const __log = (level) => (...args) => { __logs.push([level, __fmt(args)]); };
+const logger = Object.freeze({
+  debug: __log("debug"), info: __log("info"), warn: __log("warn"), error: __log("error"),
+  metric: __log("metric"), log: __log("info"),
+});
+const console = Object.freeze({
+  debug: __log("debug"), info: __log("info"), log: __log("info"), warn: __log("warn"),
+  error: __log("error"),
+});
+const __done = (value) => {
+  let text;
+  try { text = value === undefined ? "null" : JSON.stringify(value); }
+  catch (e) { __outcome = { ok: false, error: "result is not JSON-serialisable: " + e }; return; }
+  __outcome = { ok: true, json: text === undefined ? "null" : text };
+};
+const __fail = (e) => {
+  const text = (e && e.stack) ? String(e.stack) : String(e);
+  __outcome = { ok: false, error: text };
+};
+"""
+
+_POLL = "__outcome === null ? null : JSON.stringify({ o: __outcome, logs: __logs })"
+
+
+async def run_js(
+    body: str, args: Mapping[str, Any], *, limits: JsLimits = DEFAULT_LIMITS
+) -> JsOutcome:
+    """Run ``body``, the text of an async function that sees ``__args``, ``logger`` and ``console``.
+
+    The isolate runs in a worker thread so the event loop stays free while V8 works.
+    """
+    return await asyncio.to_thread(_run, body, args, limits)
+
+
+def _script(body: str, args: Mapping[str, Any]) -> str:
+    payload = json.dumps(dict(args), default=json_default, ensure_ascii=False)
+    return (
+        _PRELUDE
+        + f"const __args = JSON.parse({json.dumps(payload)});\n"
+        + "(async () => {\n"
+        + body
+        + "\n})().then(__done, __fail);\n"
+    )
+
+
+def _logs(raw: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(level), str(text)) for level, text in raw)
+
+
+def _run(body: str, args: Mapping[str, Any], limits: JsLimits) -> JsOutcome:
+    # The isolate gets an event loop of our own that outlives it: freeing an isolate whose
+    # script was stopped calls back into that loop, which mini-racer's own loop no longer takes.
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="splice-js", daemon=True)
+    thread.start()
+    try:
+        with _make_context(loop) as context:
+            polled = _evaluate(MiniRacer(context), body, args, limits)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+    logs = _logs(polled["logs"])
+    outcome = polled["o"]
+    if not outcome["ok"]:
+        raise JsError(str(outcome["error"]), logs)
+    return JsOutcome(json.loads(outcome["json"]), logs)
+
+
+def _evaluate(
+    racer: MiniRacer, body: str, args: Mapping[str, Any], limits: JsLimits
+) -> dict[str, Any]:
+    deadline = time.monotonic() + limits.timeout_s
+    racer.set_hard_memory_limit(limits.max_memory)
+    try:
+        racer.eval(_script(body, args), timeout_sec=limits.timeout_s)
+        return _wait(racer, deadline, limits)
+    except JSTimeoutException:
+        raise JsTimeout(f"script ran longer than {limits.timeout_s:g} s and was stopped") from None
+    except JSOOMException:
+        raise _memory(limits) from None
+    except JSEvalException as error:
+        raise JsError(str(error)) from None
+
+
+def _wait(racer: MiniRacer, deadline: float, limits: JsLimits) -> dict[str, Any]:
+    """Poll until the script's promise settles, the deadline passes or memory runs out."""
+    pause = 0.0005
+    while True:
+        if racer.was_hard_memory_limit_reached():
+            raise _memory(limits)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise JSTimeoutException
+        polled = racer.eval(_POLL, timeout_sec=remaining)
+        if isinstance(polled, str):
+            result: dict[str, Any] = json.loads(polled)
+            return result
+        time.sleep(min(pause, max(remaining, 0.0)))
+        pause = min(pause * 2, 0.02)
+
+
+def _memory(limits: JsLimits) -> JsMemoryExceeded:
+    mib = limits.max_memory / (1024 * 1024)
+    return JsMemoryExceeded(f"script used more than {mib:g} MiB of memory and was stopped")

@@ -1,0 +1,116 @@
+"""Helpers the core components share beyond ``splice.components.inputs``.
+
+Binary values travel as ``bytes`` (or as a binary step result ``{data: bytes, contentType}``,
+the shape ``http`` returns for ``responseType: binary``); crossing into JSON (JavaScript, JSON
+text) they become base64 text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from splice.components.inputs import InputValueError
+
+__all__ = [
+    "as_bytes",
+    "as_object",
+    "is_unset",
+    "json_default",
+    "parse_json_text",
+    "to_json_text",
+    "to_text",
+    "unwrap_binary",
+]
+
+
+def is_unset(value: Any) -> bool:
+    """``None`` and ``""`` both mean the input was left empty."""
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def unwrap_binary(value: Any) -> Any:
+    """The ``data`` of a binary step result or of a trigger body (``{data, contentType}``)."""
+    if isinstance(value, Mapping) and "data" in value and set(value) <= {"data", "contentType"}:
+        return value["data"]
+    return value
+
+
+def parse_json_text(value: Any, key: str) -> Any:
+    """Parse JSON text (``str`` or UTF-8 bytes); values that are not text are returned as is."""
+    value = unwrap_binary(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = bytes(value).decode("utf-8")
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise InputValueError(
+            f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", key
+        ) from None
+
+
+def as_object(value: Any, key: str) -> dict[str, Any]:
+    """An object input: a mapping as a dict, JSON-object text parsed, empty as ``{}``."""
+    if is_unset(value):
+        return {}
+    parsed = parse_json_text(value, key) if isinstance(value, str | bytes) else value
+    if isinstance(parsed, Mapping):
+        return dict(parsed)
+    raise InputValueError(f"expects an object, got {type(parsed).__name__}", key)
+
+
+def as_bytes(value: Any, key: str) -> bytes:
+    """Binary input: bytes, a binary step result ``{data, contentType}``, a Node ``Buffer`` as
+    JSON (``{type: "Buffer", data: [...]}`` or a byte list), or base64 text."""
+    if isinstance(value, Mapping) and value.get("type") == "Buffer":
+        value = value.get("data")
+    value = unwrap_binary(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            raise InputValueError("expects binary data; the text is not base64", key) from None
+    raise InputValueError(f"expects binary data, got {type(value).__name__}", key)
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps`` fallback: bytes as base64 text, dates as ISO-8601, sets as lists."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json_text(value: Any) -> str:
+    """``JSON.stringify`` of a value: compact, non-ASCII kept, bytes as base64."""
+    return json.dumps(value, default=json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_text(value: Any) -> str:
+    """The string form of a value: text as is, bytes as UTF-8, numbers as JavaScript prints
+    them (``3``, not ``3.0``), ``true``/``false``, objects and lists as JSON; None is ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return to_json_text(value)

@@ -17,6 +17,7 @@ __all__ = [
     "DatabaseSettings",
     "LimitSettings",
     "RuntimeSettings",
+    "SecretsSettings",
     "ServerSettings",
     "Settings",
     "default_data_dir",
@@ -91,6 +92,18 @@ class AuthSettings(BaseSettings):
     organization_name: str = "My Organization"
 
 
+class SecretsSettings(BaseSettings):
+    """Encryption of secrets at rest: ``SPLICE_ENCRYPTION_KEYS``.
+
+    Comma-separated Fernet keys: the first encrypts, all decrypt (rotation). When empty, one key
+    is derived from ``SPLICE_SECRET_KEY``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SPLICE_", extra="ignore")
+
+    encryption_keys: SecretStr = SecretStr("")
+
+
 class LimitSettings(BaseSettings):
     """Size limits that protect the server: ``SPLICE_LIMIT_*``."""
 
@@ -136,6 +149,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -12,7 +12,9 @@ from splice.components.registry import Registry
 from splice.services.attachments import AttachmentService
 from splice.services.auth import AuthService
 from splice.services.customers import CustomerService
+from splice.services.instances import InstanceService
 from splice.services.integrations import IntegrationService
+from splice.services.marketplace import MarketplaceService
 from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
 from splice.services.users import UserService
@@ -38,6 +40,8 @@ class Services:
     customers: CustomerService = field(init=False)
     media: MediaService = field(init=False)
     users: UserService = field(init=False)
+    instances: InstanceService = field(init=False)
+    marketplace: MarketplaceService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.settings, self.db)
@@ -48,3 +52,5 @@ class Services:
         self.customers = CustomerService(self.settings, self.db)
         self.media = MediaService(self.settings, self.db)
         self.users = UserService(self.settings, self.db)
+        self.instances = InstanceService(self.settings, self.db, self.registry, self.integrations)
+        self.marketplace = MarketplaceService(self.db, self.instances)

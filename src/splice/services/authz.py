@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from splice.errors import PermissionDenied
 
-__all__ = ["ORG_ROLES", "Actor", "Permission", "require"]
+__all__ = ["ORG_ROLES", "Actor", "Permission", "require", "require_marketplace_deployer"]
 
 ORG_ROLES = ("viewer", "integrator", "admin", "owner")
 CUSTOMER_ROLES = ("customer-viewer", "customer-admin")
@@ -60,4 +60,22 @@ def require(actor: Actor, permission: Permission) -> None:
         raise PermissionDenied(
             f"the {actor.role} role may not {permission.name.lower().replace('_', ' ')}",
             fix=f"ask a user with the {permission.value} role or higher",
+        )
+
+
+def require_marketplace_deployer(actor: Actor) -> None:
+    """Raise unless ``actor`` may activate marketplace integrations for their own customer.
+
+    Only customer admins (Prismatic's Marketplace Admin) do; organization users create and
+    deploy instances directly, and customer viewers only read.
+    """
+    if not actor.is_customer_user:
+        raise PermissionDenied(
+            "only customer users activate marketplace integrations",
+            fix="create and deploy an instance for the customer instead",
+        )
+    if actor.role != "customer-admin":
+        raise PermissionDenied(
+            f"the {actor.role} role may not activate marketplace integrations",
+            fix="ask a customer admin",
         )

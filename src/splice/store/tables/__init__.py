@@ -4,7 +4,7 @@ from splice.store.tables.auth import Organization, RefreshToken, User
 from splice.store.tables.base import Base
 from splice.store.tables.customers import Customer
 from splice.store.tables.executions import Execution, ExecutionLog, ExecutionStep, StateValue
-from splice.store.tables.instances import Instance, InstanceFlowConfig
+from splice.store.tables.instances import Instance, InstanceConfigValue, InstanceFlowConfig
 from splice.store.tables.integrations import (
     Attachment,
     Integration,
@@ -21,6 +21,7 @@ __all__ = [
     "ExecutionLog",
     "ExecutionStep",
     "Instance",
+    "InstanceConfigValue",
     "InstanceFlowConfig",
     "Integration",
     "IntegrationFlow",

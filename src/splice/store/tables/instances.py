@@ -1,20 +1,23 @@
-"""Instances (an integration version deployed to a customer) and their per-flow configs.
+"""Instances (an integration version deployed to a customer), their config values and flow configs.
 
 Every integration also has one system instance (customer = the org's system customer) that
-test runs use; its flow configs follow the draft's flows.
+test runs use; its flow configs follow the draft's flows. ``version_id`` is the version the
+instance is configured for; ``deployed_version_id`` the one its webhooks run. Secret config
+values (connection inputs, write-only values) are stored encrypted (``services/secrets.py``).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from splice.store.tables.base import Base, Timestamped
 
-__all__ = ["Instance", "InstanceFlowConfig"]
+__all__ = ["Instance", "InstanceConfigValue", "InstanceFlowConfig"]
 
 
 class Instance(Timestamped, Base):
@@ -41,6 +44,32 @@ class Instance(Timestamped, Base):
     is_system: Mapped[bool] = mapped_column(default=False)
     needs_deploy: Mapped[bool] = mapped_column(default=True)
     deployed_at: Mapped[datetime | None] = mapped_column()
+    deployed_version_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("integration_versions.id", ondelete="SET NULL"), index=True
+    )
+    from_marketplace: Mapped[bool] = mapped_column(default=False)
+
+
+class InstanceConfigValue(Timestamped, Base):
+    """The value an instance gives one config variable (absent row: the default applies).
+
+    ``value`` holds scalar values (ciphertext for secrets); ``values`` holds a connection's
+    inputs as ``[{name, type, value}]`` with every input value encrypted.
+    """
+
+    __tablename__ = "instance_config_values"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "key", name="uq_instance_config_values_instance_key"),
+    )
+
+    instance_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    schedule_type: Mapped[str | None] = mapped_column(String(20))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class InstanceFlowConfig(Timestamped, Base):

@@ -1,0 +1,796 @@
+"""Instances: create from an available version, configure, deploy, enable/disable, delete.
+
+An instance is configured for ``version_id`` and runs ``deployed_version_id``; ``needs_deploy``
+is true whenever its version or config values changed since the last deploy. Deploy checks that
+every config variable has a value (or a default) and gives each flow of the version a flow
+config, whose ID is the webhook path and stays the same across redeploys (matched by flow
+name). The integration's system instance follows the draft and is never listed with
+``isSystem: false``. Webhooks are unauthenticated: ``webhook_target`` takes no actor and
+hands the webhook handler what it needs to check and run a call.
+"""
+
+from __future__ import annotations
+
+import secrets as token_source
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from splice import clock, ids
+from splice.components.registry import Registry
+from splice.errors import Conflict, InvalidInput, NotFound
+from splice.services import config_values as cv_rules
+from splice.services.authz import Actor, Permission, require
+from splice.services.integrations import IntegrationService, clean_labels
+from splice.services.pagination import Page, PageRequest, fetch_page
+from splice.services.records import IntegrationRecord
+from splice.services.secrets import SecretBox
+from splice.settings import Settings
+from splice.store.db import Database
+from splice.store.repositories import instances as repo
+from splice.store.repositories import integrations as integration_repo
+from splice.store.tables import (
+    Customer,
+    Instance,
+    InstanceConfigValue,
+    InstanceFlowConfig,
+    Integration,
+    IntegrationFlow,
+    IntegrationVersion,
+)
+
+__all__ = [
+    "MANAGE_INSTANCES",
+    "ConfigVariableView",
+    "FlowConfigView",
+    "InstanceFilter",
+    "InstanceService",
+    "WebhookTarget",
+]
+
+# Integrators (and above) manage instances, as they manage integrations (runtime-semantics §8.1).
+MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
+KEYED_SECURITY = ("customer_required",)
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    """Filters of the instances list (all optional)."""
+
+    customer: str | None = None
+    integration: str | None = None
+    is_system: bool | None = None
+    enabled: bool | None = None
+    name_icontains: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigVariableView:
+    """One config variable of an instance as the API shows it (secrets masked)."""
+
+    id: str
+    key: str
+    data_type: str
+    default_value: str | None
+    required_id: str
+    value: str | None
+    inputs: list[dict[str, str | None]]
+    description: str
+    is_missing: bool
+
+
+@dataclass(frozen=True)
+class FlowConfigView:
+    """An instance's flow config with the flow it configures."""
+
+    id: uuid.UUID
+    instance_id: uuid.UUID
+    flow: IntegrationFlow
+    record: IntegrationRecord
+    api_keys: list[str]
+
+    @property
+    def global_id(self) -> str:
+        """The flow config's global ID (the path of its webhook URL)."""
+        return ids.encode("InstanceFlowConfig", self.id)
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Everything the webhook handler needs about one flow of one instance.
+
+    ``config_vars`` are decrypted with defaults applied (connections as ``{key, configVarKey,
+    fields}``); ``api_keys`` are the keys accepted for ``endpoint_security`` (the flow config's,
+    or the definition's ``organizationApiKeys`` for ``organization``).
+    """
+
+    organization_id: uuid.UUID
+    instance_id: uuid.UUID
+    instance_name: str
+    enabled: bool
+    is_system: bool
+    flow_config_id: uuid.UUID
+    flow_id: uuid.UUID
+    flow_name: str
+    flow_definition: dict[str, Any]
+    integration_definition: dict[str, Any]
+    customer: dict[str, Any]
+    integration: dict[str, Any]
+    instance: dict[str, Any]
+    config_vars: dict[str, Any]
+    endpoint_security: str
+    api_keys: list[str]
+    webhook_urls: dict[str, str]
+    webhook_api_keys: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _require_name(name: str | None) -> str:
+    if name is None or not name.strip():
+        raise InvalidInput("name must not be empty", field="name", fix="give the instance a name")
+    if len(name) > 200:
+        raise InvalidInput("name is longer than 200 characters", field="name")
+    return name.strip()
+
+
+def _clean_values(row: InstanceConfigValue | None) -> cv_rules.CleanValue | None:
+    if row is None:
+        return None
+    return cv_rules.CleanValue(row.value, row.values, row.schedule_type, row.time_zone)
+
+
+def _flow_definition(definition: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return next(
+        (dict(f) for f in definition.get("flows") or [] if f.get("name") == name),
+        {"name": name, "steps": []},
+    )
+
+
+def new_api_key() -> str:
+    """A random API key for a flow that needs one."""
+    return token_source.token_urlsafe(24)
+
+
+class InstanceService:
+    """Use cases on instances."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        registry: Registry,
+        integrations: IntegrationService,
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._registry = registry
+        self._integrations = integrations
+        self.box = SecretBox.from_settings(settings)
+
+    # ---- loading -------------------------------------------------------------------------
+
+    async def _load(
+        self, session: AsyncSession, actor: Actor, global_id: str, *, field: str = "id"
+    ) -> Instance:
+        pk = ids.decode(global_id, "Instance")
+        instance = await session.get(Instance, pk)
+        if instance is None or not self._visible(actor, instance):
+            raise NotFound("instance", global_id, field=field)
+        return instance
+
+    @staticmethod
+    def _visible(actor: Actor, instance: Instance) -> bool:
+        if instance.organization_id != actor.organization_id:
+            return False
+        if actor.is_customer_user:
+            return not instance.is_system and instance.customer_id == actor.customer_id
+        return True
+
+    async def _customer(self, session: AsyncSession, actor: Actor, global_id: str) -> Customer:
+        pk = ids.decode(global_id, "Customer")
+        customer = await session.get(Customer, pk)
+        if (
+            customer is None
+            or customer.organization_id != actor.organization_id
+            or customer.is_system
+            or (actor.is_customer_user and customer.id != actor.customer_id)
+        ):
+            raise NotFound("customer", global_id, field="customer")
+        return customer
+
+    async def _deployable_version(
+        self, session: AsyncSession, actor: Actor, global_id: str, *, field: str = "integration"
+    ) -> tuple[Integration, IntegrationVersion]:
+        """The version an ID names, or an integration's latest available version."""
+        record = await self._integrations.load_record(session, actor, global_id, field=field)
+        if record.version is None:
+            version = await repo.latest_available_version(session, record.integration.id)
+            if version is None:
+                raise Conflict(
+                    f"integration '{record.integration.name}' has no available published version",
+                    field=field,
+                    fix="publish the integration, or mark a version available",
+                )
+            return record.integration, version
+        if not record.version.is_available:
+            raise Conflict(
+                f"version {record.version.version_number} of '{record.integration.name}' "
+                "is not available for deployment",
+                field=field,
+                fix="mark it available (integrations:available ID --available) or pick "
+                "another version",
+            )
+        return record.integration, record.version
+
+    async def _definition_of(
+        self, session: AsyncSession, instance: Instance, *, deployed: bool = False
+    ) -> tuple[Integration, IntegrationVersion | None, dict[str, Any]]:
+        integration = await session.get(Integration, instance.integration_id)
+        assert integration is not None
+        version_id = (instance.deployed_version_id if deployed else None) or instance.version_id
+        if instance.is_system or version_id is None:
+            return integration, None, integration.definition
+        version = await session.get(IntegrationVersion, version_id)
+        assert version is not None
+        return integration, version, version.definition
+
+    async def _stored(
+        self, session: AsyncSession, instance_id: uuid.UUID
+    ) -> dict[str, cv_rules.CleanValue]:
+        rows = await repo.config_values(session, instance_id)
+        return {
+            key: value for key, row in rows.items() if (value := _clean_values(row)) is not None
+        }
+
+    # ---- reading -------------------------------------------------------------------------
+
+    async def get(self, actor: Actor, global_id: str) -> Instance:
+        """One instance the actor may see."""
+        require(actor, Permission.READ)
+        async with self._db.session() as session:
+            return await self._load(session, actor, global_id)
+
+    async def search(
+        self, actor: Actor, filters: InstanceFilter, page: PageRequest
+    ) -> Page[Instance]:
+        """Instances ordered by name; customer users see only their customer's."""
+        require(actor, Permission.READ)
+        stmt = select(Instance).where(Instance.organization_id == actor.organization_id)
+        async with self._db.session() as session:
+            if actor.is_customer_user:
+                stmt = stmt.where(
+                    Instance.customer_id == actor.customer_id, Instance.is_system.is_(False)
+                )
+            if filters.customer:
+                customer_pk = ids.decode(filters.customer, "Customer")
+                stmt = stmt.where(Instance.customer_id == customer_pk)
+            if filters.integration:
+                record = await self._integrations.load_record(
+                    session, actor, filters.integration, field="integration"
+                )
+                stmt = stmt.where(Instance.integration_id == record.integration.id)
+                if record.version is not None:
+                    stmt = stmt.where(Instance.version_id == record.version.id)
+            if filters.is_system is not None:
+                stmt = stmt.where(Instance.is_system.is_(filters.is_system))
+            if filters.enabled is not None:
+                stmt = stmt.where(Instance.enabled.is_(filters.enabled))
+            if filters.name_icontains:
+                stmt = stmt.where(Instance.name.ilike(f"%{filters.name_icontains}%"))
+            limits = self._settings.limits
+            return await fetch_page(
+                session,
+                stmt.order_by(Instance.name, Instance.id),
+                page,
+                default=limits.page_size,
+                maximum=limits.max_page_size,
+            )
+
+    async def for_integration(self, actor: Actor, record: IntegrationRecord) -> list[Instance]:
+        """The customer instances of an integration (of one version when ``record`` is one)."""
+        require(actor, Permission.READ)
+        async with self._db.session() as session:
+            stmt = select(Instance).where(
+                Instance.integration_id == record.integration.id,
+                Instance.is_system.is_(False),
+                Instance.organization_id == actor.organization_id,
+            )
+            if record.version is not None:
+                stmt = stmt.where(Instance.version_id == record.version.id)
+            if actor.is_customer_user:
+                stmt = stmt.where(Instance.customer_id == actor.customer_id)
+            return list((await session.execute(stmt.order_by(Instance.name))).scalars())
+
+    async def version_record(
+        self, actor: Actor, instance: Instance, *, deployed: bool = False
+    ) -> IntegrationRecord:
+        """The integration version the instance is configured for (or runs, with ``deployed``)."""
+        require(actor, Permission.READ)
+        async with self._db.session() as session:
+            integration, version, _ = await self._definition_of(
+                session, instance, deployed=deployed
+            )
+            return IntegrationRecord(integration, version)
+
+    async def config_variables(self, actor: Actor, instance: Instance) -> list[ConfigVariableView]:
+        """Every config variable of the instance's version with its value (secrets masked)."""
+        require(actor, Permission.READ)
+        reveal = not actor.is_customer_user and actor.role != "viewer"
+        async with self._db.session() as session:
+            integration, version, definition = await self._definition_of(session, instance)
+            stored = await self._stored(session, instance.id)
+        owner_id = version.id if version else integration.id
+        missing = set(cv_rules.missing_keys(definition, stored, self._registry, self.box))
+        views: list[ConfigVariableView] = []
+        for cv in cv_rules.declared(definition):
+            key = cv["key"]
+            shown = cv_rules.display_value(
+                cv, stored.get(key), self._registry, self.box, reveal=reveal
+            )
+            data_type = str(cv.get("dataType") or "string")
+            default = cv.get("defaultValue")
+            views.append(
+                ConfigVariableView(
+                    id=ids.encode("InstanceConfigVariable", cv_rules.variable_id(instance.id, key)),
+                    key=key,
+                    data_type=data_type.upper(),
+                    default_value=None
+                    if data_type == "connection" or default is None
+                    else str(default),
+                    required_id=ids.encode(
+                        "RequiredConfigVariable", cv_rules.required_variable_id(owner_id, key)
+                    ),
+                    value=shown.value,
+                    inputs=shown.inputs,
+                    description=str(cv.get("description") or ""),
+                    is_missing=key in missing,
+                )
+            )
+        return views
+
+    async def config_state(self, actor: Actor, instance: Instance) -> str:
+        """FULLY_CONFIGURED, or NEEDS_INSTANCE_CONFIGURATION while a value is missing."""
+        views = await self.config_variables(actor, instance)
+        missing = any(view.is_missing for view in views)
+        return "NEEDS_INSTANCE_CONFIGURATION" if missing else "FULLY_CONFIGURED"
+
+    async def flow_configs(self, actor: Actor, instance: Instance) -> list[FlowConfigView]:
+        """The instance's flow configs (one per flow of the deployed version)."""
+        require(actor, Permission.READ)
+        async with self._db.session() as session:
+            if instance.is_system:
+                integration = await session.get(Integration, instance.integration_id)
+                assert integration is not None
+                await integration_repo.ensure_system_instance(session, integration)
+                await session.commit()
+            integration, version, _ = await self._definition_of(session, instance, deployed=True)
+            record = IntegrationRecord(integration, version)
+            pairs = await repo.flow_configs_with_flows(session, instance)
+            return [
+                FlowConfigView(config.id, instance.id, flow, record, list(config.api_keys or []))
+                for config, flow in pairs
+            ]
+
+    async def _flow_config_row(
+        self, session: AsyncSession, actor: Actor, global_id: str
+    ) -> tuple[InstanceFlowConfig, Instance]:
+        pk = ids.decode(global_id, "InstanceFlowConfig")
+        config = await session.get(InstanceFlowConfig, pk)
+        instance = await session.get(Instance, config.instance_id) if config else None
+        if config is None or instance is None or not self._visible(actor, instance):
+            raise NotFound("instance flow config", global_id)
+        return config, instance
+
+    async def flow_config(self, actor: Actor, global_id: str) -> FlowConfigView:
+        """One flow config the actor may see."""
+        require(actor, Permission.READ)
+        async with self._db.session() as session:
+            config, instance = await self._flow_config_row(session, actor, global_id)
+            flow = await session.get(IntegrationFlow, config.flow_id)
+            assert flow is not None
+            integration, version, _ = await self._definition_of(session, instance, deployed=True)
+            return FlowConfigView(
+                config.id,
+                instance.id,
+                flow,
+                IntegrationRecord(integration, version),
+                list(config.api_keys or []),
+            )
+
+    async def require_flow_config(self, actor: Actor, global_id: str) -> None:
+        """Raise unless the actor may run tests on this flow config."""
+        require(actor, MANAGE_INSTANCES)
+        async with self._db.session() as session:
+            await self._flow_config_row(session, actor, global_id)
+
+    # ---- webhooks (no actor) -------------------------------------------------------------
+
+    def _base_url(self, base_url: str | None) -> str:
+        return (base_url or self._settings.server.base_url()).rstrip("/")
+
+    async def webhook_target(
+        self, flow_config_global_id: str, *, base_url: str | None = None
+    ) -> WebhookTarget:
+        """What a call to ``/trigger/<flow config ID>`` runs; NotFound for unknown IDs."""
+        pk = ids.decode(flow_config_global_id, "InstanceFlowConfig")
+        async with self._db.session() as session:
+            config = await session.get(InstanceFlowConfig, pk)
+            instance = await session.get(Instance, config.instance_id) if config else None
+            flow = await session.get(IntegrationFlow, config.flow_id) if config else None
+            if config is None or instance is None or flow is None:
+                raise NotFound("flow", flow_config_global_id, field="flowConfig")
+            integration, version, definition = await self._definition_of(
+                session, instance, deployed=True
+            )
+            customer = await session.get(Customer, instance.customer_id)
+            assert customer is not None
+            stored = await self._stored(session, instance.id)
+            pairs = await repo.flow_configs_with_flows(session, instance)
+        base = self._base_url(base_url)
+        flow_definition = _flow_definition(definition, flow.name)
+        security = str(flow_definition.get("endpointSecurityType") or "customer_optional")
+        keys = list(config.api_keys or [])
+        if security == "organization":
+            keys = [str(k) for k in flow_definition.get("organizationApiKeys") or []]
+        return WebhookTarget(
+            organization_id=instance.organization_id,
+            instance_id=instance.id,
+            instance_name=instance.name,
+            enabled=instance.enabled,
+            is_system=instance.is_system,
+            flow_config_id=config.id,
+            flow_id=flow.id,
+            flow_name=flow.name,
+            flow_definition=flow_definition,
+            integration_definition=dict(definition),
+            customer={
+                "id": ids.encode("Customer", customer.id),
+                "name": customer.name,
+                "externalId": customer.external_id,
+            },
+            integration={
+                "id": ids.encode("Integration", version.id if version else integration.id),
+                "name": version.name if version else integration.name,
+                "versionSequenceId": ids.encode("Integration", integration.id),
+                "versionNumber": version.version_number if version else 0,
+                "externalVersion": "",
+            },
+            instance={"id": ids.encode("Instance", instance.id), "name": instance.name},
+            config_vars=cv_rules.runtime_values(definition, stored, self._registry, self.box),
+            endpoint_security=security,
+            api_keys=keys,
+            webhook_urls={
+                f.name: f"{base}/trigger/{ids.encode('InstanceFlowConfig', c.id)}" for c, f in pairs
+            },
+            webhook_api_keys={f.name: list(c.api_keys or []) for c, f in pairs},
+        )
+
+    async def instance_webhook_urls(
+        self, instance_id: uuid.UUID, *, base_url: str | None = None
+    ) -> dict[str, str]:
+        """Flow name -> webhook URL for every flow config of an instance."""
+        base = self._base_url(base_url)
+        async with self._db.session() as session:
+            instance = await session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound("instance", str(instance_id))
+            pairs = await repo.flow_configs_with_flows(session, instance)
+        return {
+            f.name: f"{base}/trigger/{ids.encode('InstanceFlowConfig', c.id)}" for c, f in pairs
+        }
+
+    # ---- writing -------------------------------------------------------------------------
+
+    async def create(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        integration: str,
+        customer: str,
+        description: str | None = None,
+        labels: Sequence[str | None] | None = None,
+        config_variables: Sequence[Mapping[str, Any] | None] | None = None,
+    ) -> Instance:
+        """A new, undeployed instance of an available version for a customer."""
+        require(actor, MANAGE_INSTANCES)
+        name = _require_name(name)
+        async with self._db.session() as session:
+            _, version = await self._deployable_version(session, actor, integration)
+            target = await self._customer(session, actor, customer)
+            instance = await self._insert(
+                session,
+                actor,
+                version,
+                target.id,
+                name=name,
+                description=description,
+                labels=labels,
+                config_variables=config_variables,
+            )
+            await session.commit()
+            return instance
+
+    async def _insert(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        version: IntegrationVersion,
+        customer_id: uuid.UUID,
+        *,
+        name: str,
+        description: str | None = None,
+        labels: Sequence[str | None] | None = None,
+        config_variables: Sequence[Mapping[str, Any] | None] | None = None,
+        from_marketplace: bool = False,
+    ) -> Instance:
+        instance = Instance(
+            organization_id=actor.organization_id,
+            integration_id=version.integration_id,
+            version_id=version.id,
+            customer_id=customer_id,
+            name=name,
+            description=description or "",
+            labels=clean_labels(labels),
+            enabled=True,
+            needs_deploy=True,
+            from_marketplace=from_marketplace,
+        )
+        session.add(instance)
+        await session.flush()
+        await self._write_values(session, instance, version.definition, config_variables)
+        return instance
+
+    async def activate_from_marketplace(
+        self,
+        actor: Actor,
+        version: IntegrationVersion,
+        *,
+        name: str,
+        config_variables: Sequence[Mapping[str, Any] | None] | None,
+    ) -> Instance:
+        """Create and deploy an instance for the actor's own customer in one transaction.
+
+        Only ``MarketplaceService`` calls this, after deciding the actor may.
+        """
+        assert actor.customer_id is not None
+        async with self._db.session() as session:
+            instance = await self._insert(
+                session,
+                actor,
+                version,
+                actor.customer_id,
+                name=_require_name(name),
+                config_variables=config_variables,
+                from_marketplace=True,
+            )
+            await self._deploy(session, instance, force=False)
+            await session.commit()
+            return instance
+
+    async def _write_values(
+        self,
+        session: AsyncSession,
+        instance: Instance,
+        definition: Mapping[str, Any],
+        items: Sequence[Mapping[str, Any] | None] | None,
+        *,
+        replace: bool = False,
+    ) -> bool:
+        """Validate and store values; with ``replace`` omitted keys reset. True if any changed."""
+        given = cv_rules.parse_inputs(items, definition)
+        by_key = {cv["key"]: cv for cv in cv_rules.declared(definition)}
+        cleaned = {
+            item.key: cv_rules.validate(by_key[item.key], item, self._registry, self.box)
+            for item in given
+        }
+        rows = await repo.config_values(session, instance.id)
+        changed = False
+        reset = [key for key in rows if key not in by_key or (replace and key not in cleaned)]
+        for key, value in cleaned.items():
+            if value is None:
+                if key in rows:
+                    reset.append(key)
+                continue
+            row = rows.get(key)
+            if row is None:
+                row = InstanceConfigValue(instance_id=instance.id, key=key)
+                session.add(row)
+            row.value = value.value
+            row.values = value.values
+            row.schedule_type = value.schedule_type
+            row.time_zone = value.time_zone
+            changed = True
+        if reset:
+            await repo.delete_config_values(session, instance.id, reset)
+            changed = True
+        await session.flush()
+        return changed
+
+    async def update(
+        self,
+        actor: Actor,
+        global_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        labels: Sequence[str | None] | None = None,
+        integration: str | None = None,
+        enabled: bool | None = None,
+        config_variables: Sequence[Mapping[str, Any] | None] | None = None,
+        flow_configs: Sequence[Mapping[str, Any] | None] | None = None,
+    ) -> Instance:
+        """Change an instance; a new version or new config values set needsDeploy.
+
+        ``config_variables`` replaces all values (omitted ones fall back to their defaults).
+        """
+        require(actor, MANAGE_INSTANCES)
+        async with self._db.session() as session:
+            instance = await self._load(session, actor, global_id)
+            if name is not None:
+                instance.name = _require_name(name)
+            if description is not None:
+                instance.description = description
+            if labels is not None:
+                instance.labels = clean_labels(labels)
+            if enabled is not None:
+                instance.enabled = enabled
+            if integration:
+                await self._change_version(session, actor, instance, integration)
+            if config_variables is not None:
+                _, _, definition = await self._definition_of(session, instance)
+                if await self._write_values(
+                    session, instance, definition, config_variables, replace=True
+                ):
+                    instance.needs_deploy = not instance.is_system
+            if flow_configs is not None:
+                await self._set_api_keys(session, instance, flow_configs)
+            await session.commit()
+            return instance
+
+    async def set_config_values(
+        self, actor: Actor, global_id: str, items: Sequence[Mapping[str, Any] | None]
+    ) -> Instance:
+        """Change only the given config values (an empty value resets one to its default)."""
+        require(actor, MANAGE_INSTANCES)
+        async with self._db.session() as session:
+            instance = await self._load(session, actor, global_id)
+            _, _, definition = await self._definition_of(session, instance)
+            if await self._write_values(session, instance, definition, items):
+                instance.needs_deploy = not instance.is_system
+            await session.commit()
+            return instance
+
+    async def _change_version(
+        self, session: AsyncSession, actor: Actor, instance: Instance, global_id: str
+    ) -> None:
+        if instance.is_system:
+            raise Conflict(
+                "the test instance always runs the draft",
+                field="integration",
+                fix="publish the draft and deploy a customer instance instead",
+            )
+        owner, version = await self._deployable_version(session, actor, global_id)
+        if owner.id != instance.integration_id:
+            raise InvalidInput(
+                "the version belongs to another integration",
+                field="integration",
+                fix="pick a version of the instance's own integration",
+            )
+        if version.id != instance.version_id:
+            instance.version_id = version.id
+            instance.needs_deploy = True
+            rows = await repo.config_values(session, instance.id)
+            keys = {cv["key"] for cv in cv_rules.declared(version.definition)}
+            await repo.delete_config_values(
+                session, instance.id, [k for k in rows if k not in keys]
+            )
+
+    async def _set_api_keys(
+        self, session: AsyncSession, instance: Instance, items: Sequence[Mapping[str, Any] | None]
+    ) -> None:
+        pairs = await repo.flow_configs_with_flows(session, instance)
+        by_name = {flow.name: config for config, flow in pairs}
+        for item in items:
+            if not item:
+                continue
+            flow_id = str(item.get("flowId") or "")
+            flow = await session.get(IntegrationFlow, ids.decode(flow_id, "IntegrationFlow"))
+            config = by_name.get(flow.name) if flow is not None else None
+            if flow is None or flow.integration_id != instance.integration_id or config is None:
+                raise NotFound(
+                    "flow config of this instance",
+                    flow_id,
+                    field="flowConfigs",
+                    fix="deploy the instance first, then pass one of its flows' IDs",
+                )
+            if item.get("apiKeys") is not None:
+                config.api_keys = [str(k) for k in item["apiKeys"] if k]
+
+    async def deploy(self, actor: Actor, global_id: str, *, force: bool = False) -> Instance:
+        """Check config values, give every flow a flow config, run the configured version."""
+        require(actor, MANAGE_INSTANCES)
+        async with self._db.session() as session:
+            instance = await self._load(session, actor, global_id)
+            await self._deploy(session, instance, force=force)
+            await session.commit()
+            return instance
+
+    async def _deploy(self, session: AsyncSession, instance: Instance, *, force: bool) -> None:
+        if instance.is_system:
+            raise Conflict(
+                "the test instance runs the draft and is never deployed",
+                fix="deploy a customer instance of a published version",
+            )
+        integration, version, definition = await self._definition_of(session, instance)
+        assert version is not None
+        if not force:
+            stored = await self._stored(session, instance.id)
+            missing = cv_rules.missing_keys(definition, stored, self._registry, self.box)
+            if missing:
+                raise InvalidInput(
+                    "cannot deploy: these config variables have no value: "
+                    + ", ".join(repr(k) for k in missing),
+                    field="configVariables",
+                    fix="set them with updateInstance(configVariables), or give them defaults",
+                )
+        flows = await repo.version_flows(session, integration.id, version.id)
+        pairs = await repo.flow_configs_with_flows(session, instance)
+        existing = {flow.name: config for config, flow in pairs}
+        for flow in flows:
+            flow_definition = _flow_definition(definition, flow.name)
+            security = flow_definition.get("endpointSecurityType") or "customer_optional"
+            config = existing.pop(flow.name, None)
+            if config is None:
+                config = InstanceFlowConfig(instance_id=instance.id, flow_id=flow.id, api_keys=[])
+                session.add(config)
+            config.flow_id = flow.id
+            if security in KEYED_SECURITY and not config.api_keys:
+                config.api_keys = [new_api_key()]
+        for stale in existing.values():
+            await session.delete(stale)
+        instance.deployed_version_id = version.id
+        instance.deployed_at = clock.now()
+        instance.needs_deploy = False
+        await session.flush()
+
+    async def delete(self, actor: Actor, global_id: str) -> Instance:
+        """Delete an instance with its config values, flow configs and executions."""
+        require(actor, MANAGE_INSTANCES)
+        async with self._db.session() as session:
+            instance = await self._load(session, actor, global_id)
+            if instance.is_system:
+                raise Conflict(
+                    "an integration's test instance cannot be deleted on its own",
+                    fix="delete the integration instead",
+                )
+            await session.delete(instance)
+            await session.commit()
+            return instance
+
+    async def rotate_secrets(self, actor: Actor) -> int:
+        """Re-encrypt every stored secret with the first key; returns how many were rewritten."""
+        require(actor, Permission.MANAGE_ORGANIZATION)
+        count = 0
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(InstanceConfigValue)
+                    .join(Instance, Instance.id == InstanceConfigValue.instance_id)
+                    .where(Instance.organization_id == actor.organization_id)
+                )
+            ).scalars()
+            for row in rows:
+                if row.value is not None and self.box.is_encrypted(row.value):
+                    row.value = self.box.rotate(row.value)
+                    count += 1
+                if row.values:
+                    row.values = [
+                        {**item, "value": self.box.rotate(item.get("value"))} for item in row.values
+                    ]
+                    count += 1
+            await session.commit()
+        return count

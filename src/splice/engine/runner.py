@@ -219,19 +219,20 @@ class _Run:
             started = _now()
             self.current, self.current_path, self.current_started = step, path, started
             try:
-                return await self.call(step, path)
+                outcome = await self.call(step, path)
             except _StepError as error:
                 if attempt < step.retries:
                     delay = step.delay_seconds * (2**attempt if step.backoff else 1)
                     attempt += 1
                     self.log(
                         "warn",
-                        f"attempt {attempt} of {step.retries + 1} failed: {self.describe(step, path, error)}"
-                        f"; retrying in {delay:g} s",
+                        f"attempt {attempt} of {step.retries + 1} failed: "
+                        f"{self.describe(step, path, error)}; retrying in {delay:g} s",
                         path,
                     )
                     await self.context.sleep(delay)
                     continue
+                self.current = None
                 message = self.describe(step, path, error)
                 ignore = step.handler == "ignore" or (
                     step.handler == "retry" and step.ignore_final_error
@@ -248,8 +249,8 @@ class _Run:
                 if ignore:
                     return None
                 raise _Failed(path, message) from error
-            finally:
-                self.current = None
+            self.current = None
+            return outcome
 
     # -- step kinds -----------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class _Run:
         if kind == "break":
             await self.break_loop(step, path)
             return
-        resumed = self.resume.get(path, _MISSING) if self.resume else _MISSING
+        resumed = self.resume.get(path, _MISSING) if self.resume and kind != "trigger" else _MISSING
         if resumed is not _MISSING:
             self.scope.results[step.key] = resumed
             self.last_data, self.last_meta = resumed, None
@@ -304,10 +305,12 @@ class _Run:
             if "Else" in branches:
                 name, body = "Else", branches["Else"]
             else:
-                chosen = f"chose branch '{name}', which" if name else "chose no branch, and"
-                error = _StepError(
-                    f"{chosen} the step has no such branch (branches: {', '.join(branches)})"
+                chosen = (
+                    f"chose branch '{name}', which the step does not have"
+                    if name
+                    else "chose no branch and the step has no Else branch"
                 )
+                error = _StepError(f"{chosen} (branches: {', '.join(branches)})")
                 message = self.describe(step, path, error)
                 self.log("error", message, path)
                 raise _Failed(path, message)

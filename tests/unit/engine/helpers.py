@@ -93,3 +93,35 @@ async def run(
         target, payload(data, headers), registry=registry(*extra), sink=sink, context=ctx
     )
     return result, sink
+
+
+def _echo_spec() -> ComponentSpec:
+    from splice.components import ActionContext, Input, component
+
+    echo = component("echo", label="Echo")
+
+    @echo.action(
+        "echo",
+        label="Echo",
+        inputs=[
+            Input("values", "Values", collection="valuelist"),
+            Input("pairs", "Pairs", collection="keyvaluelist"),
+            Input("withDefault", "With default", default="dflt"),
+        ],
+    )
+    def echo_inputs(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        return inputs
+
+    return echo.build()
+
+
+ECHO = _echo_spec()
+
+
+def echo_step(name: str, inputs: str) -> str:
+    """YAML of an echo step (returns its resolved inputs) with ``inputs`` (a YAML mapping)."""
+    body = textwrap.indent(textwrap.dedent(inputs).strip(), "    ")
+    return (
+        f"- name: {name}\n  action: {{key: echo, component: {{key: echo, version: LATEST}}}}\n"
+        f"  inputs:\n{body}\n"
+    )

@@ -1,0 +1,264 @@
+"""Error policies, limits, timeouts, failure messages and resuming from a failed step."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from splice.components import ActionContext, InputValueError, component
+from splice.engine import Limits
+from tests.unit.engine.helpers import ECHO, FakeSleep, flow, run
+
+
+class Flaky:
+    """A component whose ``work`` action fails ``failures`` times, then returns ``"ok"``."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        spec = component("flaky", label="Flaky")
+
+        @spec.action("work", label="Work")
+        async def work(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise RuntimeError(f"boom {self.calls}")
+            return "ok"
+
+        @spec.action("hang", label="Hang")
+        async def hang(ctx: ActionContext, inputs: dict[str, Any]) -> None:
+            await asyncio.Event().wait()
+
+        @spec.action("big", label="Big")
+        def big(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+            return "x" * 1000
+
+        @spec.action("picky", label="Picky")
+        def picky(ctx: ActionContext, inputs: dict[str, Any]) -> None:
+            raise InputValueError("expects a number, got 'abc'", "amount")
+
+        self.spec = spec.build()
+
+
+def work_step(error_config: str = "", action: str = "work", name: str = "Work") -> str:
+    step = f"""
+    - name: {name}
+      action: {{key: {action}, component: {{key: flaky, version: LATEST}}}}
+      inputs: {{}}
+    """
+    if error_config:
+        step += f"  errorConfig: {error_config}\n"
+    return step
+
+
+AFTER = """
+    - name: After
+      action: {key: echo, component: {key: echo, version: LATEST}}
+      inputs: {prev: {type: reference, value: work.results}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "failures", "status", "calls", "sleeps"),
+    [
+        ("", 1, "failed", 1, []),
+        ("{errorHandlerType: fail, maxAttempts: 3, delaySeconds: 10}", 1, "failed", 1, []),
+        ("{errorHandlerType: ignore}", 5, "succeeded", 1, []),
+        ("{errorHandlerType: retry, maxAttempts: 3, delaySeconds: 2}", 2, "succeeded", 3, [2.0, 2.0]),
+        ("{errorHandlerType: retry, maxAttempts: 2, delaySeconds: 2}", 5, "failed", 3, [2.0, 2.0]),
+        (
+            "{errorHandlerType: retry, maxAttempts: 3, delaySeconds: 1, usesExponentialBackoff: true}",
+            9, "failed", 4, [1.0, 2.0, 4.0],
+        ),
+        (
+            "{errorHandlerType: retry, maxAttempts: 1, delaySeconds: 0, ignoreFinalError: true}",
+            9, "succeeded", 2, [0.0],
+        ),
+    ],
+)  # fmt: skip
+async def test_error_config(
+    config: str, failures: int, status: str, calls: int, sleeps: list[float]
+) -> None:
+    flaky = Flaky(failures)
+    sleep = FakeSleep()
+    result, sink = await run(flow(work_step(config) + AFTER), extra=[flaky.spec, ECHO], sleep=sleep)
+    assert result.status == status
+    assert flaky.calls == calls
+    assert sleep.calls == sleeps
+    work = sink.by_path()["work"]
+    if status == "failed":
+        assert work.status == "failed"
+        assert result.failed_step == "work"
+        assert result.error == f"flow 'Test', step 'Work': RuntimeError: boom {calls}"
+        assert "after" not in sink.by_path()
+    elif flaky.calls > failures:
+        assert work.status == "succeeded" and work.data == "ok"
+    else:
+        assert work.status == "ignored"
+        assert work.error is not None and "boom" in work.error
+        assert sink.by_path()["after"].data["prev"] is None
+    retries = [e for e in sink.logs if e.severity == "warn" and "retrying" in e.message]
+    assert len(retries) == len(sleeps)
+
+
+async def test_step_timeout_fails_the_step_with_the_limit() -> None:
+    limits = Limits(step_timeout_seconds=0.01)
+    result, sink = await run(
+        flow(work_step(action="hang", name="Hang")), extra=[Flaky(0).spec], limits=limits
+    )
+    assert result.status == "failed"
+    assert result.error == "flow 'Test', step 'Hang': timed out after 0.01 s (the step time limit)"
+    assert sink.by_path()["hang"].status == "failed"
+
+
+async def test_execution_timeout_names_the_running_step() -> None:
+    limits = Limits(execution_timeout_seconds=0.01)
+    result, sink = await run(
+        flow(work_step(action="hang", name="Hang")), extra=[Flaky(0).spec], limits=limits
+    )
+    assert result.status == "failed"
+    assert result.error == (
+        "flow 'Test': the execution exceeded its 0.01 s time limit while running step 'Hang'"
+    )
+    assert result.failed_step == "hang"
+    assert sink.by_path()["hang"].status == "failed"
+
+
+async def test_result_size_limit() -> None:
+    limits = Limits(max_result_bytes=500)
+    result, _ = await run(
+        flow(work_step(action="big", name="Big")), extra=[Flaky(0).spec], limits=limits
+    )
+    assert result.status == "failed"
+    assert result.error == (
+        "flow 'Test', step 'Big': its result is larger than the 500 byte limit on step results"
+    )
+
+
+async def test_loop_iteration_limit() -> None:
+    steps = """
+    - name: Many
+      action: {key: loopNTimes, component: {key: loop, version: LATEST}}
+      inputs: {iterationCount: {type: value, value: "11"}}
+      steps: []
+    """
+    result, _ = await run(flow(steps), limits=Limits(max_loop_iterations=10))
+    assert result.status == "failed"
+    assert result.error == (
+        "flow 'Test', step 'Many', input 'iterationCount': 11 iterations exceed the limit of "
+        "10 loop iterations"
+    )
+
+
+async def test_input_errors_name_the_input_and_nested_path() -> None:
+    steps = """
+    - name: Loop
+      action: {key: loopNTimes, component: {key: loop, version: LATEST}}
+      inputs: {iterationCount: {type: value, value: "2"}}
+      steps:
+        - name: Picky
+          action: {key: picky, component: {key: flaky, version: LATEST}}
+          inputs: {}
+    """
+    result, _ = await run(flow(steps, name="Orders"), extra=[Flaky(0).spec])
+    assert result.error == (
+        "flow 'Orders', step 'Picky' (loop[0].picky), input 'amount': expects a number, got 'abc'"
+    )
+    assert result.failed_step == "loop[0].picky"
+    steps = """
+    - name: Log
+      action: {key: writeLog, component: {key: log, version: LATEST}}
+      inputs: {level: {type: value, value: loud}, message: {type: value, value: hi}}
+    """
+    result, _ = await run(flow(steps))
+    assert result.error == (
+        "flow 'Test', step 'Log', input 'level': must be debug, info, warn or error, got 'loud'"
+    )
+
+
+async def test_unknown_and_unimplemented_actions_fail_clearly() -> None:
+    from splice.components.manifest import ActionManifest, ComponentManifest
+    from splice.components.sdk import ComponentSpec
+
+    bare = ComponentSpec(
+        ComponentManifest(key="bare", version=1, label="Bare", actions=(ActionManifest("x", "X"),))
+    )
+    steps = """
+    - name: Bare
+      action: {key: x, component: {key: bare, version: LATEST}}
+      inputs: {}
+    """
+    result, _ = await run(flow(steps), extra=[bare])
+    assert result.error == (
+        "flow 'Test', step 'Bare': action 'x' of component 'bare' has no implementation in this "
+        "Splice version"
+    )
+    result, _ = await run(flow(steps))
+    assert (
+        result.error == "flow 'Test', step 'Bare': component 'bare' is not installed in this Splice"
+    )
+
+
+async def test_resume_skips_steps_that_already_succeeded() -> None:
+    flaky = Flaky(0)
+    steps = """
+    - name: Work
+      action: {key: work, component: {key: flaky, version: LATEST}}
+      inputs: {}
+    - name: Loop
+      action: {key: loopNTimes, component: {key: loop, version: LATEST}}
+      inputs: {iterationCount: {type: value, value: "2"}}
+      steps:
+        - name: Inner
+          action: {key: work, component: {key: flaky, version: LATEST}}
+          inputs: {}
+    - name: After
+      action: {key: echo, component: {key: echo, version: LATEST}}
+      inputs: {prev: {type: reference, value: work.results}}
+    """
+    resume = {"trigger": {"ignored": True}, "work": "earlier", "loop[0].inner": "earlier inner"}
+    result, sink = await run(flow(steps), extra=[flaky.spec, ECHO], resume_results=resume)
+    assert result.status == "succeeded", result.error
+    assert flaky.calls == 1  # only loop[1].inner ran
+    assert sink.paths() == ["trigger", "loop[1].inner", "loop", "after"]
+    assert sink.by_path()["loop"].data == ["earlier inner", "ok"]
+    assert sink.by_path()["after"].data["prev"] == "earlier"
+
+
+async def test_resume_follows_a_recorded_branch() -> None:
+    steps = """
+    - name: Pick
+      action: {key: branchOnValue, component: {key: branch, version: LATEST}}
+      inputs:
+        inputValue: {type: value, value: a}
+        branchValueMappings: {type: complex, value: [{name: A, type: value, value: a}]}
+      branches:
+        - name: A
+          steps:
+            - name: Work
+              action: {key: work, component: {key: flaky, version: LATEST}}
+              inputs: {}
+        - name: Else
+          steps: []
+    """
+    flaky = Flaky(0)
+    result, sink = await run(flow(steps), extra=[flaky.spec], resume_results={"pick": "A"})
+    assert result.status == "succeeded"
+    assert sink.paths() == ["trigger", "pick.A.work"]
+
+
+async def test_logs_are_tagged_with_the_step_and_truncated() -> None:
+    steps = """
+    - name: Write Log
+      action: {key: writeLog, component: {key: log, version: LATEST}}
+      inputs:
+        level: {type: value, value: warn}
+        message: {type: reference, value: trigger.results.body.data}
+    """
+    result, sink = await run(flow(steps), "x" * 50, limits=Limits(max_log_line_chars=10))
+    assert result.status == "succeeded"
+    assert [(e.severity, e.message, e.step_path) for e in sink.logs] == [
+        ("warn", "x" * 10 + "…", "writeLog")
+    ]

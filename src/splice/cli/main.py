@@ -29,7 +29,7 @@ from splice.errors import UserError
 
 __all__ = ["Failure", "SpliceGroup", "cli", "main"]
 
-_LAZY = {"server": "splice.cli.server", "db": "splice.cli.db"}
+_LAZY = {"server": "splice.cli.server", "db": "splice.cli.db", "dev": "splice.cli.dev"}
 
 
 class Failure(click.ClickException):

@@ -45,7 +45,7 @@ class StateStore(Protocol):
 class InvokeFlow(Protocol):
     """Starts a sibling flow of the same instance; synchronous calls return its result."""
 
-    def __call__(self, flow_name: str, data: Any, *, synchronous: bool) -> Awaitable[Any]: ...
+    def __call__(self, flow_name: str, data: Any, /, *, synchronous: bool) -> Awaitable[Any]: ...
 
 
 LogEmitter = Callable[[LogSeverity, str], None]

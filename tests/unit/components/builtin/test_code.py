@@ -1,0 +1,172 @@
+"""code.runCode: the CommonJS modules of the exports, run in a V8 isolate with limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from splice.components.builtin import code
+from splice.components.builtin._js import JsError, JsLimits, JsMemoryExceeded, JsTimeout
+from splice.components.context import LogSeverity
+from splice.components.sdk import ActionResult
+from splice.components.testing import MemoryState, invoke, make_context
+from tests.unit.components.builtin import payloads
+
+MAPPING = [
+    {"source": "name", "destination": "acct_name"},
+    {"source": "annualrevenue", "destination": "revenue"},
+]
+TIGHT = code.make_component(limits=JsLimits(timeout_s=0.5, max_memory=64 * 1024 * 1024))
+
+
+async def test_hubspot_mapping_reads_step_results_and_config_vars() -> None:
+    result = await invoke(
+        code.COMPONENT,
+        "runCode",
+        {"code": payloads.text("code", "hubspot-map-fields.js")},
+        config_vars={"Hubspot Company Field Mapping": MAPPING},
+        step_results={
+            "getCompany": {"results": {"properties": {"name": "Acme", "annualrevenue": "1000000"}}}
+        },
+    )
+    assert result == {"acct_name": "Acme", "revenue": "1000000"}
+
+
+async def test_salesforce_query_builder_returns_text() -> None:
+    result = await invoke(
+        code.COMPONENT,
+        "runCode",
+        {"code": payloads.text("code", "salesforce-generate-soql.js")},
+        config_vars={"Salesforce Record Type": "Account"},
+        step_results={
+            "deserializeJson": {"results": {"CreatedDate": "2024-01-01T00:00:00Z", "Id": "001A"}}
+        },
+    )
+    assert "SELECT Id, CreatedDate FROM Account" in result
+    assert "AND Id > '001A'" in result
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("return { data: true };", True),
+        ("return { data: 100 };", 100),
+        ("return { data: null };", None),
+        ("return { data: new Date(Date.UTC(2024, 0, 2)) };", "2024-01-02T00:00:00.000Z"),
+        ("return undefined;", None),
+    ],
+)
+async def test_the_returned_data_is_the_result(body: str, expected: object) -> None:
+    source = f"module.exports = async ({{ logger, configVars }}, stepResults) => {{ {body} }};"
+    assert await invoke(code.COMPONENT, "runCode", {"code": source}) == expected
+
+
+async def test_logger_calls_reach_the_step_log_in_order() -> None:
+    logs: list[tuple[LogSeverity, str]] = []
+    source = """module.exports = async ({ logger }) => {
+      logger.info("starting", { page: 1 });
+      logger.warn("slow");
+      console.log("from console");
+      return { data: 1 };
+    };"""
+    assert await invoke(code.COMPONENT, "runCode", {"code": source}, logs=logs) == 1
+    assert logs == [("info", 'starting {"page":1}'), ("warn", "slow"), ("info", "from console")]
+
+
+async def test_sync_response_fields_are_kept() -> None:
+    source = """module.exports = async () => ({
+      data: "<ok/>", contentType: "application/xml", statusCode: 202, headers: { "X-Id": 7 },
+    });"""
+    result = await invoke(code.COMPONENT, "runCode", {"code": source})
+    assert result == ActionResult(
+        data="<ok/>", content_type="application/xml", status_code=202, headers={"X-Id": "7"}
+    )
+
+
+async def test_cross_flow_state_is_read_and_changes_are_written_back() -> None:
+    state = MemoryState({"crossFlow": {"acct-1": "https://hooks.test/a", "stale": 1}})
+    read = "module.exports = async ({ crossFlowState }) => ({ data: crossFlowState })"
+    assert await invoke(code.COMPONENT, "runCode", {"code": read}, state=state) == {
+        "acct-1": "https://hooks.test/a",
+        "stale": 1,
+    }
+    write = """module.exports = async ({ crossFlowState }) => {
+      crossFlowState["acct-2"] = "https://hooks.test/b";
+      delete crossFlowState.stale;
+      return { data: null, executionState: { seen: 2 } };
+    };"""
+    await invoke(code.COMPONENT, "runCode", {"code": write}, state=state)
+    assert state.scopes["crossFlow"] == {
+        "acct-1": "https://hooks.test/a",
+        "acct-2": "https://hooks.test/b",
+    }
+    assert state.scopes["execution"] == {"seen": 2}
+
+
+async def test_thrown_errors_fail_the_step_and_keep_earlier_logs() -> None:
+    logs: list[tuple[LogSeverity, str]] = []
+    source = """module.exports = async ({ logger }, stepResults) => {
+      logger.info("about to read");
+      return { data: stepResults.missing.results };
+    };"""
+    with pytest.raises(JsError, match="TypeError"):
+        await invoke(code.COMPONENT, "runCode", {"code": source}, logs=logs)
+    assert logs == [("info", "about to read")]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("module.exports = async () => {", "SyntaxError"),
+        ("module.exports = 5;", "module.exports to a function"),
+        ("const x = require('fs'); module.exports = () => ({})", "require"),
+    ],
+)
+async def test_bad_modules_say_why(source: str, message: str) -> None:
+    with pytest.raises(JsError, match=message):
+        await invoke(code.COMPONENT, "runCode", {"code": source})
+
+
+async def test_runaway_code_is_stopped_by_the_time_limit() -> None:
+    source = "module.exports = async () => { await null; while (true) {} };"
+    with pytest.raises(JsTimeout):
+        await invoke(TIGHT, "runCode", {"code": source})
+
+
+async def test_memory_hog_is_stopped_by_the_memory_limit() -> None:
+    source = """module.exports = async () => {
+      const hog = [];
+      while (true) hog.push(new Array(100000).fill(hog.length));
+    };"""
+    with pytest.raises(JsMemoryExceeded):
+        await invoke(TIGHT, "runCode", {"code": source})
+
+
+async def test_binary_step_results_arrive_as_base64() -> None:
+    source = "module.exports = async (ctx, s) => ({ data: s.download.results.data })"
+    result = await invoke(
+        code.COMPONENT,
+        "runCode",
+        {"code": source},
+        step_results={"download": {"results": {"data": b"\x00\x01hi"}}},
+    )
+    assert result == "AAFoaQ=="
+
+
+async def test_json_form_data_source_returns_schema_ui_schema_and_data() -> None:
+    source = """module.exports = async (context, { connection, contextValue }) => {
+      const token = connection.token.access_token;
+      return Promise.resolve({
+        schema: { type: "array" },
+        uiSchema: { type: "Control", scope: "#" },
+        data: [{ source: "Id", destination: token }],
+      });
+    };"""
+    function = code.COMPONENT.data_source_functions["runCodeJsonForm"]
+    result = await function(
+        make_context(), {"code": source, "connection": {"token": {"access_token": "t0k"}}}
+    )
+    assert result == {
+        "schema": {"type": "array"},
+        "uiSchema": {"type": "Control", "scope": "#"},
+        "data": [{"source": "Id", "destination": "t0k"}],
+    }

@@ -124,3 +124,22 @@ async def test_invoke_unimplemented_action_says_so() -> None:
     )
     with pytest.raises(NotImplementedError, match="no implementation"):
         await invoke(bare, "x")
+
+
+def test_flow_control_manifests_equal_the_declared_ones() -> None:
+    """The SDK-built flow-control components describe exactly what the manifests did."""
+    import json
+    from pathlib import Path
+
+    from splice.components.builtin import BUILTINS
+
+    snapshot = json.loads((Path(__file__).parent / "builtin_manifests.json").read_text())
+    built = {m.key: json.loads(json.dumps(dataclasses.asdict(m))) for m in BUILTINS}
+    for key, expected in snapshot.items():
+        assert built[key] == expected, key
+    registry = Registry.with_builtins()
+    for key in snapshot:
+        manifest = registry.get(key)
+        assert manifest is not None
+        for action in manifest.actions:
+            assert registry.function(key, action.key) is not None, (key, action.key)

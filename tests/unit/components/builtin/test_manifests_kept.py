@@ -18,10 +18,12 @@ from splice.components.builtin import (
     collection_tools,
     csv,
     datetime,
+    hash,
     http,
     liquid_template,
     math,
     messagepack,
+    python_code,
     sleep,
     text_manipulation,
 )
@@ -52,3 +54,10 @@ def test_manifest_is_unchanged_and_every_action_is_implemented(key: str) -> None
     assert json.loads(json.dumps(dataclasses.asdict(spec.manifest))) == BEFORE[key]
     for action in spec.manifest.actions:
         assert spec.function(action.key) is not None, f"{key}.{action.key} has no function"
+
+
+@pytest.mark.parametrize("spec", [hash.COMPONENT, python_code.COMPONENT], ids=lambda s: s.key)
+def test_splice_additions_implement_every_action(spec: ComponentSpec) -> None:
+    assert spec.manifest.actions
+    for action in spec.manifest.actions:
+        assert spec.function(action.key) is not None, f"{spec.key}.{action.key} has no function"

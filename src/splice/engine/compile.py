@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from splice.components.manifest import ActionManifest
 from splice.components.registry import Registry
 from splice.components.sdk import ActionFunction
-from splice.definition import Flow, Step
+from splice.definition import Flow, Step, step_key
 from splice.engine.inputs import Constant, Resolver, compile_input
 
 __all__ = ["CompiledFlow", "CompiledStep", "StepKind", "compile_flow"]
@@ -59,6 +60,9 @@ class CompiledFlow:
     is_synchronous: bool
 
 
+_step_key = lru_cache(maxsize=16384)(step_key)
+
+
 def _version(step: Step) -> int | None:
     version = step.action.component.version
     if isinstance(version, int):
@@ -101,7 +105,7 @@ def _compile_step(step: Step, registry: Registry, is_trigger: bool) -> CompiledS
     kind: StepKind = "trigger" if is_trigger else _KINDS.get((component_key, action_key), "action")
     compiled = CompiledStep(
         name=step.name,
-        key=step.key,
+        key=_step_key(step.name),
         kind=kind,
         component=component_key,
         action=action_key,

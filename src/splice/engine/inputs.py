@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from splice.components.manifest import InputManifest
@@ -84,6 +85,7 @@ def _constant(value: Any) -> Resolver:
     return Constant(value)
 
 
+@lru_cache(maxsize=8192)
 def _reference(text: str) -> Resolver:
     ref = parse_reference(text)
     step, path = ref.step, ref.path
@@ -107,7 +109,11 @@ def _reference(text: str) -> Resolver:
 
 
 def _config_var(name: Any) -> Resolver:
-    key = str(name) if name is not None else ""
+    return _config_var_named(str(name) if name is not None else "")
+
+
+@lru_cache(maxsize=4096)
+def _config_var_named(key: str) -> Resolver:
     if not key:
         return _constant(None)
 
@@ -118,6 +124,7 @@ def _config_var(name: Any) -> Resolver:
     return config_var
 
 
+@lru_cache(maxsize=4096)
 def _template(text: str) -> Resolver:
     parts: list[str | Resolver] = []
     pos = 0
@@ -129,7 +136,7 @@ def _template(text: str) -> Resolver:
         pos = match.end()
     if pos < len(text):
         parts.append(text[pos:])
-    if not any(callable(p) for p in parts):
+    if all(isinstance(p, str) for p in parts):
         return _constant(text)
     frozen = tuple(parts)
 

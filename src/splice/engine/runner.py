@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Mapping
+import types
+from collections.abc import Coroutine, Generator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,41 @@ __all__ = ["run_flow"]
 
 _MISSING: Any = object()
 _now = clock.now
+
+
+async def _probe() -> None:
+    pass
+
+
+_probe_coroutine = _probe()
+_COROUTINE = type(_probe_coroutine)
+_probe_coroutine.close()
+
+
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, Any], first: Any) -> Generator[Any, Any, Any]:
+    """Await the rest of a coroutine that already ran up to its first suspension (``first``).
+
+    Equivalent to ``yield from`` on the coroutine from that point: values the event loop sends
+    and exceptions it throws (cancellation included) are passed on.
+    """
+    pending = first
+    while True:
+        try:
+            sent = yield pending
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:
+            try:
+                pending = coro.throw(exc)
+            except StopIteration as done:
+                return done.value
+        else:
+            try:
+                pending = coro.send(sent)
+            except StopIteration as done:
+                return done.value
 
 
 class _Break(Exception):
@@ -183,7 +219,18 @@ class _Run:
         timer = None
         try:
             out = function(ctx, inputs)
-            if inspect.isawaitable(out):
+            if type(out) is _COROUTINE:
+                # Run the coroutine eagerly: most actions finish without suspending, and those
+                # need no timer. One that suspends continues under the step time limit.
+                try:
+                    first = out.send(None)
+                except StopIteration as done:
+                    out = done.value
+                else:
+                    timer = asyncio.timeout(self.limits.step_timeout_seconds)
+                    async with timer:
+                        out = await _resume(out, first)
+            elif inspect.isawaitable(out):
                 timer = asyncio.timeout(self.limits.step_timeout_seconds)
                 async with timer:
                     out = await out

@@ -262,3 +262,40 @@ async def test_logs_are_tagged_with_the_step_and_truncated() -> None:
     assert [(e.severity, e.message, e.step_path) for e in sink.logs] == [
         ("warn", "x" * 10 + "…", "writeLog")
     ]
+
+
+async def test_actions_that_suspend_return_and_fail_normally() -> None:
+    spec = component("suspends", label="Suspends")
+
+    @spec.action("later", label="Later")
+    async def later(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return "done"
+
+    @spec.action("failLater", label="Fail later")
+    async def fail_later(ctx: ActionContext, inputs: dict[str, Any]) -> str:
+        await asyncio.sleep(0)
+        raise KeyError("gone")
+
+    @spec.action("future", label="Future")
+    def future(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        done = asyncio.get_running_loop().create_future()
+        done.set_result("from a future")
+        return done
+
+    steps = """
+    - name: Later
+      action: {key: later, component: {key: suspends, version: LATEST}}
+      inputs: {}
+    - name: Future
+      action: {key: future, component: {key: suspends, version: LATEST}}
+      inputs: {}
+    - name: Fail Later
+      action: {key: failLater, component: {key: suspends, version: LATEST}}
+      inputs: {}
+    """
+    result, sink = await run(flow(steps), extra=[spec.build()])
+    assert sink.by_path()["later"].data == "done"
+    assert sink.by_path()["future"].data == "from a future"
+    assert result.error == "flow 'Test', step 'Fail Later': KeyError: 'gone'"

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from splice.components.context import ActionContext
 from splice.components.inputs import InputValueError
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "is_unset",
     "json_default",
     "parse_json_text",
+    "step_results_view",
     "to_json_text",
     "to_text",
     "unwrap_binary",
@@ -114,3 +116,20 @@ def to_text(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return to_json_text(value)
+
+
+def step_results_view(ctx: ActionContext) -> dict[str, dict[str, Any]]:
+    """Results so far the way code steps read them: ``stepResults.<stepKey>.results``.
+
+    ``ctx.step_results`` holds each step's data by step key. Loops the step runs inside add
+    ``currentItem`` and ``index`` next to ``results`` when the context carries ``loops``
+    (``{loopKey: (currentItem, index)}``).
+    """
+    view: dict[str, dict[str, Any]] = {
+        key: {"results": value} for key, value in ctx.step_results.items()
+    }
+    loops = getattr(ctx, "loops", None)
+    if isinstance(loops, Mapping):
+        for key, (item, index) in loops.items():
+            view.setdefault(key, {"results": None}).update(currentItem=item, index=index)
+    return view

@@ -6,9 +6,11 @@ isolate (mini-racer) with a time and a memory limit (``splice.components.builtin
 ``stepId``, ``webhookUrls``, ``customer``, ``instance``, ``integration``, ``flow`` and the state
 maps ``instanceState``, ``crossFlowState``, ``executionState``, ``integrationState``. A state map
 is loaded only when the code names it; changes made to it, or a map returned next to ``data``,
-are written back. The step's result is the returned ``data``; ``contentType``, ``statusCode``
-and ``headers`` are kept for a synchronous caller. There is no ``require``, ``fetch`` or other
-I/O inside the isolate. Its generic connections let a code step receive credentials.
+are written back. ``stepResults`` is ``{stepKey: {results}}`` (plus ``currentItem``/``index``
+for enclosing loops when the engine supplies them). The step's result is the returned ``data``;
+``contentType``, ``statusCode`` and ``headers`` are kept for a synchronous caller. There is no
+``require``, ``fetch`` or other I/O inside the isolate. Its generic connections let a code step
+receive credentials.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from splice.components.builtin._js import DEFAULT_LIMITS, JsError, JsLimits, run_js
-from splice.components.builtin._support import to_text
+from splice.components.builtin._support import step_results_view, to_text
 from splice.components.context import ActionContext, StateStore
 from splice.components.inputs import InputValueError
 from splice.components.sdk import ActionResult, ComponentSpec, Input, component
@@ -181,7 +183,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
         args = {
             "code": source,
             "context": {**_context(ctx), **states},
-            "stepResults": dict(ctx.step_results),
+            "stepResults": step_results_view(ctx),
             "stateNames": list(STATE_SCOPES),
         }
         try:

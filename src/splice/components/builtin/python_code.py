@@ -6,7 +6,8 @@ def run(context, step_results):
     return {"count": len(step_results["listOrders"]["results"])}
 ```
 
-The function's return value is the step's result (an ``ActionResult`` may be returned for a
+``step_results`` has the shape code steps see: ``{stepKey: {"results": ...}}``. The function's
+return value is the step's result (an ``ActionResult`` may be returned for a
 synchronous caller). ``context`` offers ``logger``, ``config_vars``, ``execution_id``,
 ``step_key``, ``instance``, ``customer``, ``integration``, ``flow``, ``webhook_urls`` and
 ``state`` (the async state store, for ``async def run``).
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from splice.components.builtin._support import to_text
+from splice.components.builtin._support import step_results_view, to_text
 from splice.components.context import ActionContext, LogSeverity, StateStore, StepLogger
 from splice.components.inputs import InputValueError
 from splice.components.sdk import ComponentSpec, Input, component
@@ -139,7 +140,7 @@ def make_component(*, timeout_s: float = DEFAULT_TIMEOUT_S) -> ComponentSpec:
             webhook_urls=ctx.webhook_urls,
             state=ctx.state,
         )
-        args = (context, dict(ctx.step_results))
+        args = (context, step_results_view(ctx))
         try:
             if not threaded:
                 try:

@@ -24,9 +24,7 @@ async def test_hubspot_mapping_reads_step_results_and_config_vars() -> None:
         "runCode",
         {"code": payloads.text("code", "hubspot-map-fields.js")},
         config_vars={"Hubspot Company Field Mapping": MAPPING},
-        step_results={
-            "getCompany": {"results": {"properties": {"name": "Acme", "annualrevenue": "1000000"}}}
-        },
+        step_results={"getCompany": {"properties": {"name": "Acme", "annualrevenue": "1000000"}}},
     )
     assert result == {"acct_name": "Acme", "revenue": "1000000"}
 
@@ -37,9 +35,7 @@ async def test_salesforce_query_builder_returns_text() -> None:
         "runCode",
         {"code": payloads.text("code", "salesforce-generate-soql.js")},
         config_vars={"Salesforce Record Type": "Account"},
-        step_results={
-            "deserializeJson": {"results": {"CreatedDate": "2024-01-01T00:00:00Z", "Id": "001A"}}
-        },
+        step_results={"deserializeJson": {"CreatedDate": "2024-01-01T00:00:00Z", "Id": "001A"}},
     )
     assert "SELECT Id, CreatedDate FROM Account" in result
     assert "AND Id > '001A'" in result
@@ -147,7 +143,7 @@ async def test_binary_step_results_arrive_as_base64() -> None:
         code.COMPONENT,
         "runCode",
         {"code": source},
-        step_results={"download": {"results": {"data": b"\x00\x01hi"}}},
+        step_results={"download": {"data": b"\x00\x01hi"}},
     )
     assert result == "AAFoaQ=="
 
@@ -170,3 +166,30 @@ async def test_json_form_data_source_returns_schema_ui_schema_and_data() -> None
         "uiSchema": {"type": "Control", "scope": "#"},
         "data": [{"source": "Id", "destination": "t0k"}],
     }
+
+
+async def test_loop_current_item_is_offered_when_the_context_carries_loops() -> None:
+    ctx = make_context(
+        config_vars={"Salesforce Account Field Mapping": MAPPING},
+        step_results={"getRecord": {"name": "ignored"}},
+    )
+    ctx_with_loops = _LoopContext(
+        ctx, {"loopOverAccounts": ({"name": "Initech", "annualrevenue": "5"}, 2)}
+    )
+    source = """module.exports = async ({ configVars }, stepResults) => {
+      const account = stepResults.loopOverAccounts.currentItem;
+      return { data: [account.name, stepResults.loopOverAccounts.index, stepResults.getRecord.results.name] };
+    };"""
+    result = await invoke(code.COMPONENT, "runCode", {"code": source}, context=ctx_with_loops)
+    assert result == ["Initech", 2, "ignored"]
+
+
+class _LoopContext:
+    """An ActionContext stand-in that also carries the engine's active loops."""
+
+    def __init__(self, ctx: object, loops: dict[str, tuple[object, int]]) -> None:
+        self._ctx = ctx
+        self.loops = loops
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._ctx, name)

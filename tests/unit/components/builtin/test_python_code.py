@@ -26,9 +26,7 @@ def run(context, step_results):
         "runCode",
         {"code": source},
         config_vars={"SFDC Page Size": "2"},
-        step_results={
-            "fetchRecords": {"results": [{"Id": "001A"}, {"Id": "001B"}, {"Id": "001C"}]}
-        },
+        step_results={"fetchRecords": [{"Id": "001A"}, {"Id": "001B"}, {"Id": "001C"}]},
         logs=logs,
     )
     assert result == {"pages": 2, "first": "001A"}

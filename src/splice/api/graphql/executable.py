@@ -11,8 +11,10 @@ from splice.api.graphql.fallback import FallbackResolvers
 from splice.api.graphql.resolvers import (
     components,
     customers,
+    executions,
     instances,
     integrations,
+    marketplace,
     organization,
 )
 from splice.api.graphql.scalars import SCALARS
@@ -32,6 +34,8 @@ def build_schema() -> GraphQLSchema:
         *customers.BINDABLES,
         *integrations.BINDABLES,
         *instances.BINDABLES,
+        *marketplace.BINDABLES,
         *components.BINDABLES,
+        *executions.BINDABLES,
         FallbackResolvers(),
     )

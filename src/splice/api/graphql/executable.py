@@ -11,7 +11,6 @@ from splice.api.graphql.fallback import FallbackResolvers
 from splice.api.graphql.resolvers import (
     components,
     customers,
-    executions,
     instances,
     integrations,
     marketplace,
@@ -36,6 +35,5 @@ def build_schema() -> GraphQLSchema:
         *instances.BINDABLES,
         *marketplace.BINDABLES,
         *components.BINDABLES,
-        *executions.BINDABLES,
         FallbackResolvers(),
     )

@@ -37,8 +37,10 @@ from splice.components.sdk import ComponentSpec, Input, component
 __all__ = [
     "COMMON_INPUTS",
     "COMPONENT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "MANIFEST",
     "HttpRequestError",
+    "HttpResponseTooLarge",
     "HttpStatusError",
     "make_component",
 ]
@@ -71,6 +73,8 @@ _DATA = Input("data", "Data", type="data", comments="A string, or an object sent
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 _EXCERPT = 500
 _MAX_RETRIES = 10
+DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024
+"""Bodies are read into memory; a larger answer fails the step instead of the worker."""
 _BACKOFF_BASE_S = 0.1
 
 
@@ -82,6 +86,10 @@ class HttpStatusError(RuntimeError):
         super().__init__(f"{method} {url} answered {status_code}: {excerpt}")
         self.status_code = status_code
         self.body = body
+
+
+class HttpResponseTooLarge(RuntimeError):
+    """The response body is over the size limit; it is not read further."""
 
 
 class HttpRequestError(RuntimeError):
@@ -171,6 +179,8 @@ class _Request:
         self.debug = as_bool(inputs.get("debugRequest"), key="debugRequest")
         self.verify = not as_bool(inputs.get("ignoreSslErrors"), key="ignoreSslErrors")
         self.body: dict[str, Any] = {}
+        self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
+        self.raw_headers: dict[str, str] = {}
 
     def delay(self, attempt: int) -> float:
         if self.backoff:
@@ -186,15 +196,11 @@ class _Request:
         ) as client:
             attempt = 0
             while True:
+                request = client.build_request(
+                    self.method, self.url, params=self.params, headers=self.headers, **self.body
+                )
                 try:
-                    response = await client.request(
-                        self.method,
-                        self.url,
-                        params=self.params,
-                        headers=self.headers,
-                        auth=self.auth or httpx.USE_CLIENT_DEFAULT,
-                        **self.body,
-                    )
+                    response = await self._read(client, request)
                 except httpx.TransportError as error:
                     if attempt < self.retries:
                         await self._wait(ctx, attempt, f"{type(error).__name__}: {error}", sleep)
@@ -214,6 +220,37 @@ class _Request:
                     continue
                 raise HttpStatusError(self.method, self.url, response.status_code, response.text)
 
+    async def _read(self, client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        """Send and read the body, refusing more than ``max_response_bytes``; the answer comes
+        back as a read response (decoded body) that keeps the original headers."""
+        streamed = await client.send(
+            request, auth=self.auth or httpx.USE_CLIENT_DEFAULT, stream=True
+        )
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in streamed.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise HttpResponseTooLarge(
+                        f"{self.method} {self.url}: the response is larger than "
+                        f"{self.max_response_bytes} bytes"
+                    )
+                chunks.append(chunk)
+        finally:
+            await streamed.aclose()
+        transfer = {"content-encoding", "content-length", "transfer-encoding"}
+        read = httpx.Response(
+            streamed.status_code,
+            headers=[
+                (k, v) for k, v in streamed.headers.multi_items() if k.lower() not in transfer
+            ],
+            content=b"".join(chunks),
+            request=request,
+        )
+        self.raw_headers = dict(streamed.headers)
+        return read
+
     async def _wait(self, ctx: ActionContext, attempt: int, why: str, sleep: Sleeper) -> None:
         seconds = self.delay(attempt)
         ctx.logger.warn(
@@ -225,7 +262,8 @@ class _Request:
         data = _decode(response, self.response_type)
         if not self.full:
             return data
-        return {"data": data, "headers": dict(response.headers), "statusCode": response.status_code}
+        headers = self.raw_headers or dict(response.headers)
+        return {"data": data, "headers": headers, "statusCode": response.status_code}
 
 
 def _form(inputs: dict[str, Any]) -> list[tuple[str, tuple[str | None, bytes | str]]]:
@@ -241,8 +279,10 @@ def _form(inputs: dict[str, Any]) -> list[tuple[str, tuple[str | None, bytes | s
     return parts
 
 
-def make_component(*, sleep: Sleeper = asyncio.sleep) -> ComponentSpec:
-    """The component; ``sleep`` waits between retries."""
+def make_component(
+    *, sleep: Sleeper = asyncio.sleep, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+) -> ComponentSpec:
+    """The component; ``sleep`` waits between retries; bodies over ``max_response_bytes`` fail."""
     http = component(
         "http",
         label="HTTP",
@@ -261,6 +301,7 @@ def make_component(*, sleep: Sleeper = asyncio.sleep) -> ComponentSpec:
             if verb not in _METHODS:
                 raise InputValueError(f"is not an HTTP method: {verb!r}", "method")
             request = _Request(inputs, verb)
+            request.max_response_bytes = max_response_bytes
             if key == "httpPostFormData":
                 request.body = {"files": _form(inputs)}
             elif "data" in {spec.key for spec in extra}:

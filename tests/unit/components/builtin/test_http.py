@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable
@@ -297,3 +298,26 @@ async def test_debug_request_logs_without_secrets() -> None:
     text = " ".join(message for _, message in logs)
     assert f"GET {URL}" in text and "answered 200" in text
     assert "hush" not in text
+
+
+async def test_gzip_bodies_are_decoded_and_full_response_keeps_the_sent_headers() -> None:
+    body = gzip.compress(json.dumps({"page": 2}).encode())
+    recorder = Recorder(
+        httpx.Response(
+            200,
+            content=body,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+    )
+    result = await invoke(
+        http.COMPONENT, "httpGet", inputs(includeFullResponse="true"), transport=recorder.transport
+    )
+    assert result["data"] == {"page": 2}
+    assert result["headers"]["content-encoding"] == "gzip"
+
+
+async def test_a_body_over_the_size_limit_fails_the_step() -> None:
+    small = http.make_component(max_response_bytes=1024)
+    recorder = Recorder(httpx.Response(200, content=b"x" * 4096))
+    with pytest.raises(http.HttpResponseTooLarge, match="larger than 1024 bytes"):
+        await invoke(small, "httpGet", inputs(responseType="text"), transport=recorder.transport)

@@ -83,6 +83,21 @@ class StepLogger:
         self._write("metric", message, args)
 
 
+class _Shared(httpx.AsyncBaseTransport):
+    """The run's transport lent to one client: closing the client leaves it open for the next."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Do nothing: the transport belongs to whoever made the run."""
+
+
 def _drop(severity: LogSeverity, message: str) -> None:
     """The default emitter: logs go nowhere."""
 
@@ -144,7 +159,10 @@ class ActionContext:
         self._transport = http_transport
 
     def http_client(self, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` on the run's transport (tests and the server inject one)."""
-        if self._transport is not None:
-            kwargs.setdefault("transport", self._transport)
+        """An ``httpx.AsyncClient`` on the run's transport (tests and the server inject one).
+
+        Close it (``async with``) when done; that leaves the shared transport open.
+        """
+        if self._transport is not None and "transport" not in kwargs:
+            kwargs["transport"] = _Shared(self._transport)
         return httpx.AsyncClient(**kwargs)

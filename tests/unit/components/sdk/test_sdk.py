@@ -143,3 +143,20 @@ def test_flow_control_manifests_equal_the_declared_ones() -> None:
         assert manifest is not None
         for action in manifest.actions:
             assert registry.function(key, action.key) is not None, (key, action.key)
+
+
+async def test_http_clients_share_the_run_transport_without_closing_it() -> None:
+    from splice.components.testing import make_context
+
+    closed: list[bool] = []
+
+    class Recording(httpx.MockTransport):
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    transport = Recording(lambda request: httpx.Response(204))
+    ctx = make_context(transport=transport)
+    for _ in range(2):
+        async with ctx.http_client() as client:
+            assert (await client.get("https://x.test")).status_code == 204
+    assert closed == []

@@ -351,6 +351,8 @@ class _Run:
         if body is None:
             if "Else" in branches:
                 name, body = "Else", branches["Else"]
+            elif name == "Else":
+                return  # the implicit Else: nothing to run
             else:
                 chosen = (
                     f"chose branch '{name}', which the step does not have"

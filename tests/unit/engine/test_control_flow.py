@@ -303,3 +303,26 @@ def test_http_response_defaults() -> None:
 
     made = http_response(HttpResponse(body="plain", content_type="text/plain"), "x")
     assert (made.status_code, made.body, made.content_type) == (200, b"plain", "text/plain")
+
+
+async def test_implicit_else_runs_nothing_and_continues() -> None:
+    steps = f"""
+    - name: Check
+      action: {{key: branchOnValue, component: {{key: branch, version: LATEST}}}}
+      inputs:
+        inputValue: {{type: value, value: x}}
+        branchValueMappings: {{type: complex, value: [{{name: A, type: value, value: a}}]}}
+      branches:
+        - name: A
+          steps:
+            - name: In A
+              action: {LOG}
+              inputs: {{message: {{type: value, value: a}}}}
+    - name: After
+      action: {LOG}
+      inputs: {{message: {{type: value, value: after}}}}
+    """
+    result, sink = await run(flow(steps))
+    assert result.status == "succeeded", result.error
+    assert sink.paths() == ["trigger", "check", "after"]
+    assert sink.by_path()["check"].data == "Else"

@@ -126,3 +126,107 @@ async def test_route_request_posts_to_the_registered_url() -> None:
     assert [str(r.url) for r in seen] == ["https://hooks.test/c9"]
     assert sink.by_path()["crossFlowGetValue"].data == "https://hooks.test/c9"
     assert result.data == {"ok": True}
+
+
+def _split_payload_stubs(finished_after: int) -> list[Any]:
+    """Stand-ins for http, collection-tools, prismatic, messagepack, sleep, text-manipulation."""
+    polls: dict[str, int] = {}
+
+    http = component("http", label="HTTP (stub)")
+
+    @http.action("httpGet", label="GET")
+    def get(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        url = inputs["url"]
+        if "jsonplaceholder" in url:
+            return [{"id": i, "body": f"c{i}"} for i in range(120)]
+        return f"packed:{url.rsplit('/', 1)[-1]}".encode()
+
+    tools = component("collection-tools", label="Collection tools (stub)")
+
+    @tools.action("chunks", label="Chunks")
+    def chunks(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        items, size = inputs["listInput"], int(inputs["numberInput"])
+        return [items[i : i + size] for i in range(0, len(items), size)]
+
+    @tools.action("flatten", label="Flatten")
+    def flatten(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        return [x for part in inputs["listInput"] for x in part]
+
+    prismatic = component("prismatic", label="Prismatic (stub)")
+
+    @prismatic.action("rawRequest", label="Raw")
+    def raw(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        variables = {p["key"]: p["value"] for p in inputs["variables"]}
+        execution = variables["executionId"]
+        polls[execution] = polls.get(execution, 0) + 1
+        ended = "2026-01-01T00:00:00Z" if polls[execution] > finished_after else None
+        node = {"resultsUrl": f"https://results.test/{execution}"}
+        result = {"id": execution, "endedAt": ended, "stepResults": {"nodes": [node]}}
+        return {"data": {"data": {"executionResult": result}}}
+
+    msgpack = component("messagepack", label="MessagePack (stub)")
+
+    @msgpack.action("decodeMessage", label="Decode")
+    def decode(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        return {"data": [inputs["message"].decode()]}
+
+    sleep = component("sleep", label="Sleep (stub)")
+
+    @sleep.action("sleep", label="Sleep")
+    def nap(ctx: ActionContext, inputs: dict[str, Any]) -> None:
+        ctx.logger.info(f"slept {inputs['ms']} ms")
+
+    text = component("text-manipulation", label="Text (stub)")
+
+    @text.action("upperCase", label="Upper")
+    def upper(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        return str(inputs["text"]).upper()
+
+    return [c.build() for c in (http, tools, prismatic, msgpack, sleep, text)]
+
+
+async def test_split_payload_example_nested_loops_branch_and_break() -> None:
+    definition = load(corpus_file("split-payload-example.yml").read_bytes())
+    stubs = _split_payload_stubs(finished_after=1)
+    replaced = {s.manifest.key for s in stubs}
+    registry = Registry([*(s for s in SPECS if s.manifest.key not in replaced), *stubs])
+    flows = {f.name: f for f in definition.flows}
+    state = MemoryState()
+    invoked: list[Any] = []
+
+    async def invoke_flow(name: str, data: Any, /, *, synchronous: bool) -> Any:
+        invoked.append(data)
+        sink = ListSink()
+        context = RunContext(execution_id=f"ex{len(invoked)}", config_vars={}, state=state)
+        result = await run_flow(
+            flows[name], payload(data), registry=registry, sink=sink, context=context
+        )
+        assert result.status == "succeeded", result.error
+        assert result.data[0] == data[0]["body"].upper()
+        return {"executionId": f"ex{len(invoked)}"}
+
+    sink = ListSink()
+    context = RunContext(
+        execution_id="main",
+        config_vars={"Prismatic Connection": {"fields": {}}},
+        state=state,
+        invoke_flow=invoke_flow,
+    )
+    result = await run_flow(
+        flows["Main Flow"], payload(None), registry=registry, sink=sink, context=context
+    )
+    assert result.status == "succeeded", result.error
+    assert [len(chunk) for chunk in invoked] == [50, 50, 20]
+    assert result.data == ["packed:ex1", "packed:ex2", "packed:ex3"]
+    paths = sink.paths()
+    # first poll: not finished -> Else (sleep); second poll: finished -> break
+    assert "loopOverExecutions[0].loopNTimes[0].branchOnExpression.Else.sleep" in paths
+    assert (
+        "loopOverExecutions[0].loopNTimes[1].branchOnExpression.Execution Finished?.breakLoop"
+        in paths
+    )
+    assert "loopOverExecutions[0].loopNTimes[2].rawGraphqlRequest" not in paths
+    by_path = sink.by_path()
+    # the completed iteration ended with the Else branch's sleep step (result None)
+    assert by_path["loopOverExecutions[2].loopNTimes"].data == [None]
+    assert by_path["loopOverItems"].data == [{"executionId": f"ex{i}"} for i in (1, 2, 3)]

@@ -103,7 +103,12 @@ def _drop(severity: LogSeverity, message: str) -> None:
 
 
 class ActionContext:
-    """What an action may touch; plain attributes so building one per step stays cheap."""
+    """What an action may touch; plain attributes so building one per step stays cheap.
+
+    ``step_results`` maps step keys to their data so far (what ``<key>.results`` references
+    see); ``loops`` maps the keys of the loops the step runs inside to ``(currentItem, index)``.
+    The engine reuses one context for the steps of a run: read it during the call only.
+    """
 
     __slots__ = (
         "_transport",
@@ -115,6 +120,7 @@ class ActionContext:
         "integration",
         "invoke_flow",
         "logger",
+        "loops",
         "state",
         "step_key",
         "step_path",
@@ -138,6 +144,7 @@ class ActionContext:
         http_transport: httpx.AsyncBaseTransport | None = None,
         invoke_flow: InvokeFlow | None = None,
         step_results: Mapping[str, Any] = _EMPTY,
+        loops: Mapping[str, tuple[Any, int]] = _EMPTY,
         trigger_payload: Mapping[str, Any] | None = None,
         step_key: str = "",
         step_path: str = "",
@@ -153,6 +160,7 @@ class ActionContext:
         self.state = state
         self.invoke_flow = invoke_flow
         self.step_results = step_results
+        self.loops = loops
         self.trigger_payload = trigger_payload
         self.step_key = step_key
         self.step_path = step_path

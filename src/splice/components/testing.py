@@ -62,6 +62,7 @@ def make_context(
     webhook_urls: Mapping[str, str] | None = None,
     invoke_flow: InvokeFlow | None = None,
     step_results: Mapping[str, Any] | None = None,
+    loops: Mapping[str, tuple[Any, int]] | None = None,
     trigger_payload: Mapping[str, Any] | None = None,
     **identity: Mapping[str, Any],
 ) -> ActionContext:
@@ -80,6 +81,7 @@ def make_context(
         http_transport=transport,
         invoke_flow=invoke_flow,
         step_results=step_results or {},
+        loops=loops or {},
         trigger_payload=trigger_payload,
         step_key="testStep",
         step_path="testStep",

@@ -162,6 +162,7 @@ class _Run:
             http_transport=context.http_transport,
             invoke_flow=context.invoke_flow,
             step_results=self.scope.results,
+            loops=self.scope.loops,
         )
 
     # -- logs -----------------------------------------------------------------------------

@@ -326,3 +326,27 @@ async def test_implicit_else_runs_nothing_and_continues() -> None:
     assert result.status == "succeeded", result.error
     assert sink.paths() == ["trigger", "check", "after"]
     assert sink.by_path()["check"].data == "Else"
+
+
+async def test_context_exposes_results_and_active_loops() -> None:
+    spy = component("spy", label="Spy")
+
+    @spy.action("look", label="Look")
+    def look(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        return {"keys": sorted(ctx.step_results), "loops": dict(ctx.loops), "path": ctx.step_path}
+
+    steps = """
+    - name: Loop
+      action: {key: loopOverItems, component: {key: loop, version: LATEST}}
+      inputs: {items: {type: value, value: '["a"]'}}
+      steps:
+        - name: Look
+          action: {key: look, component: {key: spy, version: LATEST}}
+          inputs: {}
+    """
+    _, sink = await run(flow(steps), extra=[spy.build()])
+    assert sink.by_path()["loop[0].look"].data == {
+        "keys": ["trigger"],
+        "loops": {"loop": ("a", 0)},
+        "path": "loop[0].look",
+    }

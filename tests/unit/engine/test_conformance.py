@@ -9,17 +9,19 @@ components.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
+import pytest
 
 from splice.components import ActionContext, Registry, component
 from splice.components.builtin import SPECS
 from splice.components.testing import MemoryState
 from splice.definition import IntegrationDefinition, load
-from splice.engine import RunContext, run_flow
-from tests.unit.definition.corpus import corpus_file
+from splice.engine import RunContext, compile_flow, run_flow
+from tests.unit.definition.corpus import corpus_file, params, valid_files
 from tests.unit.engine.helpers import ListSink, payload
 
 
@@ -230,3 +232,14 @@ async def test_split_payload_example_nested_loops_branch_and_break() -> None:
     # the completed iteration ended with the Else branch's sleep step (result None)
     assert by_path["loopOverExecutions[2].loopNTimes"].data == [None]
     assert by_path["loopOverItems"].data == [{"executionId": f"ex{i}"} for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("path", params(valid_files()))
+def test_every_corpus_flow_compiles(path: Path) -> None:
+    """Compiling never fails: unknown components become steps that fail when they run."""
+    definition = load(path.read_bytes())
+    registry = Registry.with_builtins()
+    for target in definition.flows:
+        compiled = compile_flow(target, registry)
+        assert compiled.name == target.name
+        assert compile_flow(target, registry) is compiled

@@ -200,3 +200,10 @@ async def test_loop_references_inside_and_results_after() -> None:
     assert [r["index"] for r in after["all"]] == [0, 1]
     assert after["gone"] is None
     assert after["inner"] == "b"
+
+
+async def test_unknown_input_types_pass_their_value_through() -> None:
+    got = await resolve(
+        "a: {type: dataSource, value: Picker}\nb: {type: scopedConfigVar, value: X}"
+    )
+    assert (got["a"], got["b"]) == ("Picker", "X")

@@ -160,3 +160,20 @@ async def test_http_clients_share_the_run_transport_without_closing_it() -> None
         async with ctx.http_client() as client:
             assert (await client.get("https://x.test")).status_code == 204
     assert closed == []
+
+
+def test_entry_points_may_expose_specs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from splice.components import registry as registry_module
+
+    spec, echo = _build()
+
+    class Point:
+        name, value = "demo", "demo:COMPONENT"
+
+        def load(self) -> Any:
+            return [spec]
+
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [Point()])
+    registry = Registry()
+    assert registry.load_entry_points() == ["demo"]
+    assert registry.function("demo", "echo") is echo

@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from splice import __version__
-from splice.api import auth_routes, files
+from splice.api import auth_routes, files, webhooks
 from splice.api.graphql.endpoint import GraphQLEndpoint
 from splice.api.graphql.executable import build_schema
 from splice.api.limits import BodySizeLimit
 from splice.api.problems import install_problem_handlers
+from splice.runtime.dispatch import Dispatcher
+from splice.runtime.inline import InlineDispatcher
+from splice.runtime.sweeper import Sweeper
 from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
@@ -23,9 +26,23 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 
+def choose_dispatcher(settings: Settings, services: Services) -> Dispatcher:
+    """Celery workers when a broker is configured, else the in-process pool."""
+    if settings.runtime.distributed:
+        from splice.runtime.celery_app import CeleryDispatcher, create_celery_app
+
+        return CeleryDispatcher(create_celery_app(settings))
+    return InlineDispatcher(services.executions, workers=settings.runtime.workers)
+
+
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """Build the ASGI app; the lifespan migrates, bootstraps and disposes the database."""
     services = services or build_services(settings)
+
+    dispatcher = choose_dispatcher(settings, services)
+    sweeper = Sweeper(
+        services.executions, dispatcher, interval=settings.runtime.sweep_interval_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,17 +51,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             log.warning(
                 "created organization %r with owner %s", created.organization_name, created.email
             )
+        await dispatcher.start()
+        await sweeper.start()
         yield
+        await sweeper.stop()
+        await dispatcher.stop()
         await services.db.dispose()
 
     app = FastAPI(title="Splice", version=__version__, lifespan=lifespan, docs_url="/docs")
     app.state.services = services
+    app.state.dispatcher = dispatcher
     install_problem_handlers(app)
-    endpoint = GraphQLEndpoint(build_schema(), services)
+    endpoint = GraphQLEndpoint(build_schema(), services, dispatcher.submit)
     app.add_api_route("/api", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/api", endpoint.post, methods=["POST"], include_in_schema=False)
     app.include_router(auth_routes.router)
     app.include_router(files.router)
+    app.include_router(webhooks.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

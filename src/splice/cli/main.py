@@ -29,7 +29,12 @@ from splice.errors import UserError
 
 __all__ = ["Failure", "SpliceGroup", "cli", "main"]
 
-_LAZY = {"server": "splice.cli.server", "db": "splice.cli.db", "dev": "splice.cli.dev"}
+_LAZY = {
+    "server": "splice.cli.server",
+    "worker": "splice.cli.server",
+    "db": "splice.cli.db",
+    "dev": "splice.cli.dev",
+}
 
 
 class Failure(click.ClickException):

@@ -14,7 +14,7 @@ from splice.services.auth import Bootstrap
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings, get_settings
 
-__all__ = ["server"]
+__all__ = ["server", "worker"]
 
 
 def login_hint(settings: Settings, created: Bootstrap | None) -> str:
@@ -92,3 +92,20 @@ async def _serve(settings: Settings) -> None:
         servers.append(secure.serve())
     await asyncio.gather(*servers)
 
+
+@click.command("worker")
+@click.option("--concurrency", type=int, default=None, help="Worker processes (default: cores).")
+def worker(concurrency: int | None) -> None:
+    """Run a Celery worker for executions (needs SPLICE_BROKER_URL and a shared database)."""
+    settings = get_settings()
+    if not settings.runtime.distributed:
+        raise click.UsageError(
+            "SPLICE_BROKER_URL is not set; set it to a redis:// or amqp:// URL, "
+            "or run 'splice server' alone for in-process executions"
+        )
+    from splice.runtime.celery_app import create_celery_app
+
+    argv = ["worker", "--loglevel=INFO"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    create_celery_app(settings).worker_main(argv)

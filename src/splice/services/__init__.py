@@ -12,6 +12,8 @@ from splice.components.registry import Registry
 from splice.services.attachments import AttachmentService
 from splice.services.auth import AuthService
 from splice.services.customers import CustomerService
+from splice.services.execution_queries import ExecutionQueries
+from splice.services.executions import ExecutionService
 from splice.services.instances import InstanceService
 from splice.services.integrations import IntegrationService
 from splice.services.marketplace import MarketplaceService
@@ -42,6 +44,8 @@ class Services:
     users: UserService = field(init=False)
     instances: InstanceService = field(init=False)
     marketplace: MarketplaceService = field(init=False)
+    executions: ExecutionService = field(init=False)
+    execution_queries: ExecutionQueries = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.settings, self.db)
@@ -54,3 +58,5 @@ class Services:
         self.users = UserService(self.settings, self.db)
         self.instances = InstanceService(self.settings, self.db, self.registry, self.integrations)
         self.marketplace = MarketplaceService(self.db, self.instances)
+        self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
+        self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)

@@ -96,6 +96,7 @@ COMMAND_NAMES = {
     "me:token",
     "me:token:revoke",
     "server",
+    "worker",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -19,6 +21,7 @@ class GraphQLContext:
     request: Request
     services: Services
     actor: Actor
+    submit: Callable[[uuid.UUID], Awaitable[None]]
 
     @property
     def base_url(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ariadne import graphql
@@ -64,9 +65,15 @@ def unauthorized(message: str) -> JSONResponse:
 class GraphQLEndpoint:
     """Serves GraphQL over HTTP against one schema and one service bundle."""
 
-    def __init__(self, schema: GraphQLSchema, services: Services) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        services: Services,
+        submit: Callable[[uuid.UUID], Awaitable[None]],
+    ) -> None:
         self._schema = schema
         self._services = services
+        self._submit = submit
         limits = services.settings.limits
         self._rules = [size_limit_rule(limits.graphql_depth, limits.graphql_fields)]
         self._explorer = ExplorerGraphiQL(title="Splice GraphQL")
@@ -107,7 +114,7 @@ class GraphQLEndpoint:
         _, result = await graphql(
             self._schema,
             body,
-            context_value=GraphQLContext(request, self._services, actor),
+            context_value=GraphQLContext(request, self._services, actor, self._submit),
             validation_rules=self._rules,
             error_formatter=format_error,
             logger=_ariadne_errors,

@@ -11,6 +11,7 @@ from splice.api.graphql.fallback import FallbackResolvers
 from splice.api.graphql.resolvers import (
     components,
     customers,
+    executions,
     instances,
     integrations,
     marketplace,
@@ -35,5 +36,6 @@ def build_schema() -> GraphQLSchema:
         *instances.BINDABLES,
         *marketplace.BINDABLES,
         *components.BINDABLES,
+        *executions.BINDABLES,
         FallbackResolvers(),
     )

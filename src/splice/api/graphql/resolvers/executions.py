@@ -1,0 +1,232 @@
+"""Resolvers of executions, step results, logs, replay and test runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ariadne import ObjectType
+
+from splice import ids
+from splice.api.graphql.resolvers.common import (
+    Info,
+    connection,
+    ctx,
+    list_connection,
+    page_request,
+    payload,
+    required_id,
+)
+from splice.services.executions import WebhookRequest
+from splice.store.tables import Execution, ExecutionLog, ExecutionStep
+
+__all__ = ["BINDABLES"]
+
+query = ObjectType("RootQuery")
+mutation = ObjectType("RootMutation")
+execution_type = ObjectType("InstanceExecutionResult")
+step_type = ObjectType("InstanceStepResult")
+log_type = ObjectType("Log")
+
+EMPTY_PAGE = {
+    "hasNextPage": False,
+    "hasPreviousPage": False,
+    "startCursor": None,
+    "endCursor": None,
+}
+
+
+@query.field("executionResult")
+async def resolve_execution(_: Any, info: Info, id: str) -> Execution:
+    c = ctx(info)
+    return await c.services.executions.get(c.actor, id)
+
+
+@query.field("executionResults")
+async def resolve_executions(
+    _: Any,
+    info: Info,
+    after: str | None = None,
+    first: int | None = None,
+    instance: str | None = None,
+    isTestExecution: bool | None = None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    c = ctx(info)
+    page = await c.services.execution_queries.search(
+        c.actor,
+        page_request(after, first),
+        instance=instance,
+        is_test=isTestExecution,
+        status=status,
+    )
+    return connection(page)
+
+
+@query.field("logs")
+async def resolve_logs(
+    _: Any,
+    info: Info,
+    executionResult: str | None = None,
+    after: str | None = None,
+    first: int | None = None,
+    **__: Any,
+) -> dict[str, Any]:
+    c = ctx(info)
+    if not executionResult:
+        return {"edges": [], "nodes": [], "pageInfo": EMPTY_PAGE}
+    page = await c.services.execution_queries.logs(
+        c.actor, executionResult, after=after, first=first
+    )
+    edges = [{"node": row, "cursor": cursor} for row, cursor in page.entries]
+    return {
+        "edges": edges,
+        "nodes": [row for row, _ in page.entries],
+        "pageInfo": {
+            "hasNextPage": page.has_next_page,
+            "hasPreviousPage": bool(after),
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        },
+    }
+
+
+@query.field("executionSections")
+async def resolve_sections(_: Any, info: Info, **__: Any) -> dict[str, Any]:
+    # Splice writes no log sections yet; an empty list lets prism fall back to section IDs.
+    return list_connection([])
+
+
+@execution_type.field("id")
+def resolve_id(execution: Execution, _: Info) -> str:
+    return ids.encode("InstanceExecutionResult", execution.id)
+
+
+@execution_type.field("isTestExecution")
+def resolve_is_test(execution: Execution, _: Info) -> bool:
+    return execution.is_test
+
+
+@execution_type.field("instance")
+async def resolve_instance(execution: Execution, info: Info) -> Any:
+    c = ctx(info)
+    return await c.services.instances.get(c.actor, ids.encode("Instance", execution.instance_id))
+
+
+@execution_type.field("replayForExecution")
+async def resolve_replay_of(execution: Execution, info: Info) -> Any:
+    if execution.replay_of_id is None:
+        return None
+    c = ctx(info)
+    return await c.services.executions.get(
+        c.actor, ids.encode("InstanceExecutionResult", execution.replay_of_id)
+    )
+
+
+@execution_type.field("stepResults")
+async def resolve_steps(
+    execution: Execution,
+    info: Info,
+    after: str | None = None,
+    first: int | None = None,
+    last: int | None = None,
+    orderBy: dict[str, str] | None = None,
+    displayStepName: str | None = None,
+) -> dict[str, Any]:
+    c = ctx(info)
+    descending = bool(orderBy and orderBy.get("direction") == "DESC")
+    page = await c.services.execution_queries.steps(
+        c.actor,
+        execution,
+        page_request(after, first or last),
+        name=displayStepName,
+        descending=descending,
+    )
+    return connection(page)
+
+
+@step_type.field("id")
+def resolve_step_id(step: ExecutionStep, _: Info) -> str:
+    return ids.encode("InstanceStepResult", step.id)
+
+
+@step_type.field("stepName")
+def resolve_step_name(step: ExecutionStep, _: Info) -> str:
+    return step.step_key
+
+
+@step_type.field("displayStepName")
+def resolve_display_name(step: ExecutionStep, _: Info) -> str:
+    return step.step_name
+
+
+@step_type.field("resultsUrl")
+def resolve_results_url(step: ExecutionStep, info: Info) -> str:
+    c = ctx(info)
+    return f"{c.base_url}/results/{c.services.execution_queries.result_token(step)}"
+
+
+@log_type.field("id")
+def resolve_log_id(row: ExecutionLog, _: Info) -> str:
+    return ids.encode("Log", row.id)
+
+
+@mutation.field("replayExecution")
+@payload("instanceExecutionResult")
+async def replay(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    execution = await c.services.executions.replay(c.actor, required_id(input))
+    await c.submit(execution.id)
+    return execution
+
+
+@mutation.field("resumeExecution")
+@payload("instanceExecutionResult")
+async def resume(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    execution = await c.services.executions.replay(c.actor, required_id(input), resume=True)
+    await c.submit(execution.id)
+    return execution
+
+
+def _test_request(info: Info, data: dict[str, Any]) -> WebhookRequest:
+    headers = {"content-type": data.get("contentType") or "application/json"}
+    extra = data.get("headers")
+    if isinstance(extra, str):
+        extra = json.loads(extra or "{}")
+    headers.update({str(k): str(v) for k, v in (extra or {}).items()})
+    body = (data.get("payload") or "").encode()
+    return WebhookRequest("POST", str(ctx(info).request.url), headers, {}, body)
+
+
+@mutation.field("testIntegrationFlow")
+@payload("testIntegrationFlowResult")
+async def test_integration_flow(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    config_id = await c.services.integrations.test_flow_config_for(c.actor, input["id"])
+    accepted = await c.services.executions.accept_webhook(
+        ids.encode("InstanceFlowConfig", config_id), _test_request(info, input), is_test=True
+    )
+    await c.submit(accepted.execution_id)
+    execution = await c.services.executions.get_unchecked(accepted.execution_id)
+    return {"flowConfig": None, "execution": execution}
+
+
+@mutation.field("testInstanceFlowConfig")
+@payload("testInstanceFlowConfigResult")
+async def test_instance_flow_config(_: Any, info: Info, input: dict[str, Any]) -> Any:
+    c = ctx(info)
+    flow_config = required_id(input)
+    await c.services.instances.require_flow_config(c.actor, flow_config)
+    accepted = await c.services.executions.accept_webhook(
+        flow_config, _test_request(info, input), is_test=True
+    )
+    await c.submit(accepted.execution_id)
+    execution = await c.services.executions.get_unchecked(accepted.execution_id)
+    return {
+        "flowConfig": await c.services.instances.flow_config(c.actor, flow_config),
+        "execution": execution,
+    }
+
+
+BINDABLES = (query, mutation, execution_type, step_type, log_type)

@@ -1,0 +1,437 @@
+"""Executions: accept a trigger (commit first), run it under a lease, record, query, replay.
+
+Nothing accepted is lost: ``accept_webhook`` commits the execution row with its payload before
+the caller answers; ``run`` claims a row with a lease, so a row whose worker died is claimed
+again once its lease expires (``reclaimable``) and an already-finished row is never run twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from splice import clock, ids
+from splice.components.registry import Registry
+from splice.definition import from_data
+from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
+from splice.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PayloadTooLarge
+from splice.services.authz import Actor, Permission, require
+from splice.services.execution_sink import StoreSink
+from splice.services.execution_state import StoreState
+from splice.settings import Settings
+from splice.store.db import Database
+from splice.store.tables import Execution, ExecutionStep, Instance
+
+__all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
+
+END_MARKER = "Ending Instance Execution"
+LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What arrived at a webhook URL."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    path_fragment: str = ""
+
+    @property
+    def content_type(self) -> str:
+        """The request's content type (without parameters)."""
+        return _header(self.headers, "content-type").split(";")[0].strip()
+
+    @property
+    def wants_sync(self) -> bool:
+        """True when the caller asked for a synchronous answer."""
+        return _header(self.headers, "prismatic-synchronous").lower() == "true"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A committed execution: its ID and whether the caller waits for the result."""
+
+    execution_id: uuid.UUID
+    synchronous: bool
+    global_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "global_id", ids.encode("InstanceExecutionResult", self.execution_id)
+        )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def parse_body(body: bytes, content_type: str) -> Any:
+    """``body.data``: JSON parsed, text decoded, anything else left as bytes."""
+    if not body:
+        return None
+    if content_type.endswith("json"):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body.decode("utf-8", "replace")
+    if content_type.startswith("text/") or content_type in (
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "",
+    ):
+        return body.decode("utf-8", "replace")
+    return body
+
+
+class ExecutionService:
+    """Use cases on executions; the webhook handler, dispatchers and GraphQL all come here."""
+
+    def __init__(
+        self, settings: Settings, db: Database, registry: Registry, instances: Any
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._registry = registry
+        self._instances = instances
+
+    # ---- accepting -----------------------------------------------------------------------
+
+    async def accept_webhook(
+        self, flow_config_id: str, request: WebhookRequest, *, is_test: bool = False
+    ) -> Accepted:
+        """Check the target and credentials, then commit the execution row with its payload."""
+        limit = self._settings.limits.webhook_payload_bytes
+        if len(request.body) > limit:
+            raise PayloadTooLarge(
+                f"the webhook payload is {len(request.body)} bytes; the limit is {limit} bytes",
+                field="body",
+                fix="send less data per call, or raise SPLICE_LIMIT_WEBHOOK_PAYLOAD_BYTES",
+            )
+        target = await self._instances.webhook_target(flow_config_id)
+        if not target.enabled:
+            raise Conflict(
+                f"instance '{target.instance['name']}' is disabled",
+                fix="enable the instance to receive webhooks",
+            )
+        self._check_api_key(target, request)
+        synchronous = bool(target.flow_definition.get("isSynchronous")) or request.wants_sync
+        execution = Execution(
+            organization_id=target.organization_id,
+            instance_id=target.instance_id,
+            flow_config_id=target.flow_config_id,
+            flow_id=target.flow_id,
+            flow_name=target.flow_name,
+            is_test=is_test or target.is_system,
+            is_synchronous=synchronous,
+            trigger_kind="webhook",
+            payload=request.body,
+            payload_content_type=request.content_type,
+            request={
+                "method": request.method,
+                "url": request.url,
+                "headers": dict(request.headers),
+                "query": dict(request.query),
+                "pathFragment": request.path_fragment,
+            },
+        )
+        async with self._db.session() as session:
+            session.add(execution)
+            await session.commit()
+        return Accepted(execution.id, synchronous)
+
+    @staticmethod
+    def _check_api_key(target: Any, request: WebhookRequest) -> None:
+        security = target.endpoint_security or "customer_optional"
+        if security == "unsecured":
+            return
+        keys = [k for k in target.api_keys if k]
+        given = _header(request.headers, "api-key")
+        if not keys and security == "customer_optional":
+            return
+        if not keys:
+            raise NotAuthenticated(
+                "this flow requires an API key but none is configured",
+                fix="set API keys on the instance's flow config",
+            )
+        if given not in keys:
+            raise NotAuthenticated(
+                "missing or wrong Api-Key header" if given else "this flow requires an API key",
+                fix="send the flow's API key in the 'Api-Key' header",
+            )
+
+    # ---- running -------------------------------------------------------------------------
+
+    async def claim(self, execution_id: uuid.UUID, worker: str) -> bool:
+        """Take the execution for ``worker`` if it is pending or its lease has expired."""
+        now = clock.now()
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Execution)
+                .where(
+                    Execution.id == execution_id,
+                    or_(
+                        Execution.status == "pending",
+                        and_(Execution.status == "running", Execution.lease_expires_at < now),
+                    ),
+                )
+                .values(
+                    status="running",
+                    lease_owner=worker,
+                    lease_expires_at=now + LEASE,
+                    started_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def run(self, execution_id: uuid.UUID, *, worker: str) -> Execution | None:
+        """Claim and run one execution to its end; None when another worker owns it."""
+        if not await self.claim(execution_id, worker):
+            return None
+        async with self._db.session() as session:
+            execution = await session.get(Execution, execution_id)
+            assert execution is not None
+            config = await session.get(Instance, execution.instance_id)
+        sink = StoreSink(self._db, execution_id)
+        renewer = asyncio.create_task(self._renew_lease(execution_id, worker))
+        try:
+            result = await self._run_engine(execution, sink, config is not None)
+        except Exception as exc:
+            result = ExecutionResult("failed", None, None, f"Splice failed to run: {exc}", None)
+        finally:
+            renewer.cancel()
+        await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
+        return await self._finish(execution_id, result)
+
+    async def _run_engine(
+        self, execution: Execution, sink: StoreSink, exists: bool
+    ) -> ExecutionResult:
+        if not exists:
+            return ExecutionResult("failed", None, None, "the instance was deleted", None)
+        if execution.flow_config_id is None or execution.flow_id is None:
+            return ExecutionResult(
+                "failed", None, None, "the flow was removed from the instance", None
+            )
+        target = await self._instances.webhook_target(
+            ids.encode("InstanceFlowConfig", execution.flow_config_id)
+        )
+        definition = from_data(
+            {"definitionVersion": 7, "name": "run", "flows": [target.flow_definition]}
+        )
+        flow = definition.flows[0]
+        resume = await self._resume_results(execution)
+        context = RunContext(
+            execution_id=ids.encode("InstanceExecutionResult", execution.id),
+            config_vars=target.config_vars,
+            state=StoreState(self._db, execution.instance_id, target.flow_name),
+            instance=target.instance,
+            customer=target.customer,
+            integration=target.integration,
+            flow_info={"id": ids.encode("IntegrationFlow", target.flow_id), "name": flow.name},
+            webhook_urls=target.webhook_urls,
+            resume_results=resume,
+        )
+        payload = self.trigger_payload(execution, target)
+        await sink.log(
+            LogEntry(
+                clock.now(), "info", f"Starting Instance Execution of flow '{flow.name}'", None
+            )
+        )
+        return await run_flow(flow, payload, registry=self._registry, sink=sink, context=context)
+
+    async def _resume_results(self, execution: Execution) -> dict[str, Any]:
+        if execution.resume_from is None or execution.replay_of_id is None:
+            return {}
+        import msgpack
+
+        async with self._db.session() as session:
+            steps = (
+                await session.execute(
+                    select(ExecutionStep)
+                    .where(
+                        ExecutionStep.execution_id == execution.replay_of_id,
+                        ExecutionStep.status == "succeeded",
+                    )
+                    .order_by(ExecutionStep.sequence)
+                )
+            ).scalars()
+            results: dict[str, Any] = {}
+            for step in steps:
+                packed = msgpack.unpackb(step.result)
+                data = packed.get("data")
+                results[step.step_path] = (
+                    json.loads(data) if packed.get("contentType") == "application/json" else data
+                )
+            return results
+
+    def trigger_payload(self, execution: Execution, target: Any) -> dict[str, Any]:
+        """The trigger's ``results`` per runtime-semantics §2.3."""
+        request = execution.request or {}
+        content_type = execution.payload_content_type
+        raw = execution.payload
+        text_or_bytes: Any = raw.decode("utf-8", "replace") if _is_text(content_type) else raw
+        return {
+            "headers": request.get("headers", {}),
+            "queryParameters": request.get("query", {}),
+            "rawBody": {"data": text_or_bytes, "contentType": content_type},
+            "body": {"data": parse_body(raw, content_type), "contentType": content_type},
+            "pathFragment": request.get("pathFragment", ""),
+            "webhookUrls": target.webhook_urls,
+            "webhookApiKeys": getattr(target, "webhook_api_keys", {}),
+            "invokeUrl": request.get("url", ""),
+            "executionId": ids.encode("InstanceExecutionResult", execution.id),
+            "customer": target.customer,
+            "instance": target.instance,
+            "user": None,
+            "integration": target.integration,
+            "flow": {
+                "id": ids.encode("IntegrationFlow", target.flow_id),
+                "name": execution.flow_name,
+            },
+            "startedAt": clock.to_iso(execution.started_at or clock.now()),
+            "globalDebug": _header(request.get("headers", {}), "prismatic-debug") == "true",
+        }
+
+    async def _renew_lease(self, execution_id: uuid.UUID, worker: str) -> None:
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            async with self._db.session() as session:
+                await session.execute(
+                    update(Execution)
+                    .where(Execution.id == execution_id, Execution.lease_owner == worker)
+                    .values(lease_expires_at=clock.now() + LEASE)
+                )
+                await session.commit()
+
+    async def _finish(self, execution_id: uuid.UUID, result: ExecutionResult) -> Execution:
+        async with self._db.session() as session:
+            execution = await session.get(Execution, execution_id)
+            assert execution is not None
+            execution.status = result.status
+            execution.ended_at = clock.now()
+            execution.error = result.error
+            execution.lease_owner = None
+            execution.lease_expires_at = None
+            execution.response = _response_dict(result)
+            await session.commit()
+            return execution
+
+    async def reclaimable(
+        self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)
+    ) -> list[uuid.UUID]:
+        """Rows pending for longer than ``grace`` and rows whose lease expired: for the sweeper."""
+        now = clock.now()
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(Execution.id)
+                .where(
+                    or_(
+                        and_(Execution.status == "pending", Execution.created_at < now - grace),
+                        and_(Execution.status == "running", Execution.lease_expires_at < now),
+                    )
+                )
+                .order_by(Execution.created_at)
+                .limit(limit)
+            )
+            return list(rows.scalars())
+
+    # ---- reading -------------------------------------------------------------------------
+
+    async def get(self, actor: Actor, global_id: str) -> Execution:
+        """One execution the actor may see."""
+        require(actor, Permission.READ)
+        pk = ids.decode(global_id, "InstanceExecutionResult")
+        async with self._db.session() as session:
+            execution = await session.get(Execution, pk)
+            instance = await session.get(Instance, execution.instance_id) if execution else None
+        if (
+            execution is None
+            or execution.organization_id != actor.organization_id
+            or (
+                actor.is_customer_user
+                and (instance is None or instance.customer_id != actor.customer_id)
+            )
+        ):
+            raise NotFound("execution", global_id)
+        return execution
+
+    async def get_unchecked(self, execution_id: uuid.UUID) -> Execution:
+        """An execution by primary key, for the webhook handler that just created it."""
+        async with self._db.session() as session:
+            execution = await session.get(Execution, execution_id)
+        if execution is None:
+            raise NotFound("execution", str(execution_id))
+        return execution
+
+    async def replay(self, actor: Actor, global_id: str, *, resume: bool = False) -> Execution:
+        """A new execution with the same trigger payload; ``resume`` skips steps that succeeded."""
+        require(actor, Permission.EDIT_INTEGRATIONS)
+        original = await self.get(actor, global_id)
+        if resume and original.status != "failed":
+            raise InvalidInput(
+                "only a failed execution can be resumed", field="id", fix="replay it instead"
+            )
+        copy = Execution(
+            organization_id=original.organization_id,
+            instance_id=original.instance_id,
+            flow_config_id=original.flow_config_id,
+            flow_id=original.flow_id,
+            flow_name=original.flow_name,
+            is_test=original.is_test,
+            is_synchronous=False,
+            trigger_kind=original.trigger_kind,
+            payload=original.payload,
+            payload_content_type=original.payload_content_type,
+            request=original.request,
+            replay_of_id=original.id,
+            resume_from="failed-step" if resume else None,
+        )
+        async with self._db.session() as session:
+            session.add(copy)
+            await session.commit()
+        return copy
+
+
+def _is_text(content_type: str) -> bool:
+    return (
+        content_type.startswith("text/")
+        or content_type.endswith(("json", "xml"))
+        or content_type in ("", "application/x-www-form-urlencoded")
+    )
+
+
+def _response_dict(result: ExecutionResult) -> dict[str, Any] | None:
+    if result.response is None:
+        return None
+    body = result.response.body
+    return {
+        "statusCode": result.response.status_code,
+        "contentType": result.response.content_type,
+        "headers": dict(result.response.headers),
+        "body": body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body),
+        "bodyIsBase64": False,
+    }
+
+
+def is_finished(execution: Execution) -> bool:
+    """True once an execution has an end state."""
+    return execution.status in ("succeeded", "failed", "stopped")
+
+
+def ended(execution: Execution) -> datetime | None:
+    """When it ended (None while running)."""
+    return execution.ended_at

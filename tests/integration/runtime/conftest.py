@@ -1,0 +1,59 @@
+"""A running app (services, dispatcher, sweeper) over ASGI for execution tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from splice.api.app import create_app
+from splice.runtime.dispatch import Dispatcher
+from splice.services import Services
+from splice.services.startup import build_services, prepare
+from splice.settings import Settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+
+@dataclass
+class Running:
+    """The app, its services and an authenticated GraphQL helper."""
+
+    http: httpx.AsyncClient
+    services: Services
+    dispatcher: Dispatcher
+    token: str
+
+    async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post(
+            "/api",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        body: dict[str, Any] = response.json()
+        assert body.get("errors") is None, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+async def running_app(settings: Settings) -> AsyncIterator[Running]:
+    """Start the app's dispatcher and sweeper without uvicorn (ASGI transport)."""
+    services = build_services(settings)
+    await prepare(services)
+    app = create_app(settings, services)
+    dispatcher: Dispatcher = app.state.dispatcher
+    await dispatcher.start()
+    pair = await services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://splice.test") as http:
+        yield Running(http, services, dispatcher, pair.access_token)
+    await dispatcher.stop()
+    await services.db.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Running]:
+    async for running in running_app(settings):
+        yield running

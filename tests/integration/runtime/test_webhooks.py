@@ -1,0 +1,148 @@
+"""Webhooks end to end through the inline dispatcher: async, sync, failures, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import msgpack
+
+from splice import clock, ids
+from splice.store.tables import Execution
+from tests.integration.runtime.conftest import Running
+from tests.integration.runtime.flows import definition
+
+IMPORT = (
+    "mutation($d: String!) { importIntegration(input: {definition: $d}) "
+    "{ integration { id flows { nodes { id name testUrl } } } errors { field messages } } }"
+)
+EXECUTION = (
+    "query($id: ID!) { executionResult(id: $id) { id status error endedAt "
+    "stepResults { nodes { stepName displayStepName resultsUrl } } } }"
+)
+LOGS = (
+    "query($id: ID!, $after: String) { logs(executionResult: $id, after: $after) "
+    "{ edges { cursor node { severity message } } } }"
+)
+
+
+async def import_flow(app: Running, **kwargs: bool) -> str:
+    data = await app.gql(IMPORT, d=definition(f"Echo {uuid.uuid4().hex[:6]}", **kwargs))
+    payload = data["importIntegration"]
+    assert payload["errors"] == []
+    test_url: str = payload["integration"]["flows"]["nodes"][0]["testUrl"]
+    return test_url.replace("http://splice.test", "")
+
+
+async def wait_until_ended(app: Running, execution_id: str) -> dict[str, object]:
+    for _ in range(400):
+        result = (await app.gql(EXECUTION, id=execution_id))["executionResult"]
+        if result["endedAt"] is not None:
+            return dict(result)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"execution {execution_id} did not end")
+
+
+async def test_async_webhook_answers_with_the_committed_execution_id(app: Running) -> None:
+    url = await import_flow(app)
+    response = await app.http.post(url, json={"name": "Ada"})
+    assert response.status_code == 200
+    execution_id = response.json()["executionId"]
+    assert response.headers["prismatic-executionid"] == execution_id
+    assert ids.decode_any(execution_id)[0] == "InstanceExecutionResult"
+    result = await wait_until_ended(app, execution_id)
+    assert result["status"] in ("succeeded", "stopped"), result
+    logs = (await app.gql(LOGS, id=execution_id))["logs"]["edges"]
+    messages = [edge["node"]["message"] for edge in logs]
+    assert "hello Ada" in messages
+    assert messages[-1] == "Ending Instance Execution"
+    after_last = await app.gql(LOGS, id=execution_id, after=logs[-1]["cursor"])
+    assert after_last["logs"]["edges"] == []
+    steps = result["stepResults"]["nodes"]  # type: ignore[index]
+    trigger = next(s for s in steps if s["stepName"] == "echoTrigger")
+    blob = await app.http.get(trigger["resultsUrl"].replace("http://splice.test", ""))
+    decoded = msgpack.unpackb(blob.content)
+    assert decoded["contentType"] == "application/json"
+    assert '"name": "Ada"' in decoded["data"]
+
+
+async def test_sync_webhook_answers_with_the_last_steps_response(app: Running) -> None:
+    url = await import_flow(app, synchronous=True)
+    response = await app.http.post(url, json={"name": "Grace"})
+    assert response.status_code == 201
+    assert response.json() == {"hello": "Grace"}
+    assert "prismatic-executionid" in response.headers
+
+
+async def test_sync_header_makes_an_async_flow_answer_synchronously(app: Running) -> None:
+    url = await import_flow(app)
+    response = await app.http.post(
+        url, json={"name": "Linus"}, headers={"prismatic-synchronous": "true"}
+    )
+    assert response.status_code == 201
+    assert response.json() == {"hello": "Linus"}
+
+
+async def test_a_failing_step_fails_the_execution_naming_the_step(app: Running) -> None:
+    url = await import_flow(app, fail=True)
+    response = await app.http.post(url, json={}, headers={"prismatic-synchronous": "true"})
+    assert response.status_code == 500
+    assert "Say Hello" in response.json()["error"]
+    result = await wait_until_ended(app, response.json()["executionId"])
+    assert result["status"] == "failed"
+
+
+async def test_unknown_flow_config_is_404_and_oversized_payload_is_413(app: Running) -> None:
+    missing = await app.http.post(f"/trigger/{ids.encode('InstanceFlowConfig', uuid.uuid4())}")
+    assert missing.status_code == 404
+    url = await import_flow(app)
+    limit = app.services.settings.limits.webhook_payload_bytes
+    too_big = await app.http.post(url, content=b"x" * (limit + 1))
+    assert too_big.status_code == 413
+    assert "limit" in too_big.json()["message"]
+
+
+async def test_committed_but_undispatched_execution_is_recovered_by_the_sweeper(
+    app: Running,
+) -> None:
+    """A crash between commit and hand-off: the row waits as pending; the sweep runs it."""
+    from splice.runtime.sweeper import Sweeper
+    from splice.services.executions import WebhookRequest
+
+    url = await import_flow(app)
+    accepted = await app.services.executions.accept_webhook(
+        url.rsplit("/", 1)[1],
+        WebhookRequest("POST", url, {"content-type": "application/json"}, {}, b'{"name": "Tim"}'),
+    )
+    async with app.services.db.session() as session:
+        row = await session.get(Execution, accepted.execution_id)
+        assert row is not None and row.status == "pending"
+        row.created_at = clock.now() - timedelta(minutes=1)
+        await session.commit()
+    swept = await Sweeper(app.services.executions, app.dispatcher).sweep_once()
+    assert swept == 1
+    result = await wait_until_ended(app, accepted.global_id)
+    assert result["status"] in ("succeeded", "stopped")
+
+
+async def test_a_dead_workers_expired_lease_is_reclaimed_and_finished_runs_are_not(
+    app: Running,
+) -> None:
+    url = await import_flow(app)
+    response = await app.http.post(url, json={"name": "Ken"})
+    execution_id = response.json()["executionId"]
+    await wait_until_ended(app, execution_id)
+    pk = ids.decode(execution_id, "InstanceExecutionResult")
+    assert not await app.services.executions.claim(pk, "late-worker")
+    async with app.services.db.session() as session:
+        row = await session.get(Execution, pk)
+        assert row is not None
+        row.status = "running"
+        row.ended_at = None
+        row.lease_owner = "dead-worker"
+        row.lease_expires_at = clock.now() - timedelta(seconds=1)
+        await session.commit()
+    assert pk in await app.services.executions.reclaimable()
+    finished = await app.services.executions.run(pk, worker="rescuer")
+    assert finished is not None and finished.ended_at is not None

@@ -49,6 +49,7 @@ __all__ = [
     "FlowConfigView",
     "InstanceFilter",
     "InstanceService",
+    "ScheduledFlow",
     "WebhookTarget",
 ]
 
@@ -105,7 +106,8 @@ class WebhookTarget:
 
     ``config_vars`` are decrypted with defaults applied (connections as ``{key, configVarKey,
     fields}``); ``api_keys`` are the keys accepted for ``endpoint_security`` (the flow config's,
-    or the definition's ``organizationApiKeys`` for ``organization``).
+    or the definition's ``organizationApiKeys`` for ``organization``). Secrets stay out of
+    ``repr`` so a logged target leaks nothing.
     """
 
     organization_id: uuid.UUID
@@ -121,11 +123,46 @@ class WebhookTarget:
     customer: dict[str, Any]
     integration: dict[str, Any]
     instance: dict[str, Any]
-    config_vars: dict[str, Any]
+    config_vars: dict[str, Any] = field(repr=False)
     endpoint_security: str
-    api_keys: list[str]
+    api_keys: list[str] = field(repr=False)
     webhook_urls: dict[str, str]
-    webhook_api_keys: dict[str, list[str]] = field(default_factory=dict)
+    webhook_api_keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class ScheduledFlow:
+    """A deployed flow whose trigger runs on a schedule (what the scheduler fires)."""
+
+    flow_config_id: uuid.UUID
+    instance_id: uuid.UUID
+    flow_name: str
+    cron: str
+    time_zone: str
+
+    @property
+    def flow_config_global_id(self) -> str:
+        """The flow config's global ID (the same as its webhook path)."""
+        return ids.encode("InstanceFlowConfig", self.flow_config_id)
+
+
+def _schedule_of(
+    flow_definition: Mapping[str, Any], config_vars: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """(cron, time zone) of a flow's trigger schedule, resolving a ``configVar`` schedule."""
+    trigger = (flow_definition.get("steps") or [{}])[0]
+    schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
+    if not isinstance(schedule, dict) or not schedule.get("value"):
+        return None
+    meta = schedule.get("meta") or {}
+    if schedule.get("type") == "configVar":
+        value = config_vars.get(str(schedule["value"]))
+        if not isinstance(value, dict) or not value.get("value"):
+            return None
+        if str(value.get("scheduleType") or "").lower() == "none":
+            return None
+        return str(value["value"]), str(value.get("timeZone") or meta.get("timeZone") or "")
+    return str(schedule["value"]), str(meta.get("timeZone") or "")
 
 
 def _require_name(name: str | None) -> str:
@@ -467,6 +504,40 @@ class InstanceService:
             },
             webhook_api_keys={f.name: list(c.api_keys or []) for c, f in pairs},
         )
+
+    async def scheduled_flows(self) -> list[ScheduledFlow]:
+        """Every scheduled flow of every enabled, deployed customer instance (no actor: the
+        scheduler runs for the whole server)."""
+        found: list[ScheduledFlow] = []
+        async with self._db.session() as session:
+            instances = (
+                await session.execute(
+                    select(Instance).where(
+                        Instance.enabled.is_(True),
+                        Instance.is_system.is_(False),
+                        Instance.deployed_version_id.is_not(None),
+                    )
+                )
+            ).scalars()
+            for instance in list(instances):
+                _, _, definition = await self._definition_of(session, instance, deployed=True)
+                flows = [
+                    (config, _flow_definition(definition, flow.name))
+                    for config, flow in await repo.flow_configs_with_flows(session, instance)
+                ]
+                if not any((f.get("steps") or [{}])[0].get("schedule") for _, f in flows):
+                    continue
+                stored = await self._stored(session, instance.id)
+                values = cv_rules.runtime_values(definition, stored, self._registry, self.box)
+                for config, flow_definition in flows:
+                    schedule = _schedule_of(flow_definition, values)
+                    if schedule is not None:
+                        found.append(
+                            ScheduledFlow(
+                                config.id, instance.id, flow_definition["name"], *schedule
+                            )
+                        )
+        return found
 
     async def instance_webhook_urls(
         self, instance_id: uuid.UUID, *, base_url: str | None = None

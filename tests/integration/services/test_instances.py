@@ -391,3 +391,65 @@ async def test_roles_and_customer_isolation(services: Services, owner: Actor) ->
         await services.instances.get(customer_user, ids.encode("Instance", theirs.id))
     with pytest.raises(PermissionDenied):
         await services.instances.deploy(customer_user, ids.encode("Instance", mine.id))
+
+
+SCHEDULED = """
+definitionVersion: 7
+name: Scheduled
+requiredConfigVars:
+  - key: When
+    dataType: schedule
+configPages:
+  - name: Settings
+    elements: [{type: configVar, value: When}]
+flows:
+  - name: Fixed
+    steps:
+      - name: Fixed Trigger
+        isTrigger: true
+        schedule: {type: value, value: "0 2 * * *", meta: {scheduleType: custom, timeZone: Europe/Paris}}
+        action:
+          key: schedule
+          component: {key: schedule-triggers, version: LATEST, isPublic: true}
+        inputs: {}
+  - name: Per Instance
+    steps:
+      - name: Per Instance Trigger
+        isTrigger: true
+        schedule: {type: configVar, value: When}
+        action:
+          key: schedule
+          component: {key: schedule-triggers, version: LATEST, isPublic: true}
+        inputs: {}
+"""
+
+
+async def test_scheduled_flows_of_enabled_deployed_instances(
+    services: Services, owner: Actor
+) -> None:
+    draft = await services.integrations.import_definition(owner, SCHEDULED)
+    version = await services.versions.publish(owner, draft.global_id, "v1")
+    instance = await services.instances.create(
+        owner,
+        name="S",
+        integration=version.global_id,
+        customer=await customer(services, owner),
+        config_variables=[{"key": "When", "value": "*/5 * * * *", "timeZone": "America/New_York"}],
+    )
+    assert await services.instances.scheduled_flows() == []
+    global_id = ids.encode("Instance", instance.id)
+    await services.instances.deploy(owner, global_id)
+    schedules = {
+        s.flow_name: (s.cron, s.time_zone) for s in await services.instances.scheduled_flows()
+    }
+    assert schedules == {
+        "Fixed": ("0 2 * * *", "Europe/Paris"),
+        "Per Instance": ("*/5 * * * *", "America/New_York"),
+    }
+    await services.instances.update(
+        owner, global_id, config_variables=[{"key": "When", "scheduleType": "NONE"}]
+    )
+    await services.instances.deploy(owner, global_id)
+    assert [s.flow_name for s in await services.instances.scheduled_flows()] == ["Fixed"]
+    await services.instances.update(owner, global_id, enabled=False)
+    assert await services.instances.scheduled_flows() == []

@@ -17,17 +17,24 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
+from py_mini_racer import (
+    JSEvalException,
+    JSMappedObject,
+    JSOOMException,
+    JSTimeoutException,
+    MiniRacer,
+)
 from py_mini_racer._mini_racer import _make_context
 
 from splice.components.builtin._support import json_default
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "FetchHandler",
     "JsError",
     "JsLimits",
     "JsMemoryExceeded",
@@ -101,23 +108,84 @@ const __fail = (e) => {
 };
 """
 
+_FETCH = """\
+const fetch = async (resource, init) => {
+  init = init || {};
+  let headers = init.headers || {};
+  if (Array.isArray(headers)) headers = Object.fromEntries(headers);
+  const request = {
+    url: String(resource && resource.url ? resource.url : resource),
+    method: String(init.method || "GET").toUpperCase(),
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [String(k), String(v)])),
+    body: init.body === undefined || init.body === null ? null : String(init.body),
+  };
+  const answer = JSON.parse(await __splice_fetch(JSON.stringify(request)));
+  if (answer.error) throw new TypeError("fetch failed: " + answer.error);
+  const lower = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return {
+    ok: answer.status >= 200 && answer.status < 300,
+    status: answer.status,
+    statusText: answer.statusText,
+    url: answer.url,
+    headers: {
+      get: (name) => { const v = lower[String(name).toLowerCase()]; return v === undefined ? null : v; },
+      has: (name) => String(name).toLowerCase() in lower,
+      entries: () => Object.entries(lower)[Symbol.iterator](),
+    },
+    text: async () => answer.body,
+    json: async () => JSON.parse(answer.body),
+  };
+};
+"""
+
+FetchHandler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+"""Answers a script's ``fetch``: ``{url, method, headers, body}`` in, ``{status, statusText, url,
+headers, body}`` (text body) or ``{error}`` out. It runs on the caller's event loop."""
+
 _POLL = "__outcome === null ? null : JSON.stringify({ o: __outcome, logs: __logs })"
 
 
 async def run_js(
-    body: str, args: Mapping[str, Any], *, limits: JsLimits = DEFAULT_LIMITS
+    body: str,
+    args: Mapping[str, Any],
+    *,
+    limits: JsLimits = DEFAULT_LIMITS,
+    fetch: FetchHandler | None = None,
 ) -> JsOutcome:
-    """Run ``body``, the text of an async function that sees ``__args``, ``logger`` and ``console``.
+    """Run ``body``, the text of an async function that sees ``__args``, ``logger`` and ``console``
+    (and ``fetch`` when a handler is given).
 
-    The isolate runs in a worker thread so the event loop stays free while V8 works.
+    The isolate runs in a worker thread so the event loop stays free while V8 works; ``fetch``
+    calls come back to this event loop, where ``fetch`` does the I/O.
     """
-    return await asyncio.to_thread(_run, body, args, limits)
+    bridge = None if fetch is None else _bridge(fetch, asyncio.get_running_loop())
+    return await asyncio.to_thread(_run, body, args, limits, bridge)
 
 
-def _script(body: str, args: Mapping[str, Any]) -> str:
+def _bridge(
+    fetch: FetchHandler, caller: asyncio.AbstractEventLoop
+) -> Callable[..., Awaitable[str]]:
+    """The Python function the isolate calls (on its own loop): JSON text in and out."""
+
+    async def answer(text: str) -> dict[str, Any]:
+        try:
+            return await fetch(json.loads(text))
+        except Exception as error:  # the script gets a failed fetch, never a traceback
+            return {"error": f"{type(error).__name__}: {error}"}
+
+    async def bridge(*arguments: Any) -> str:
+        text = str(arguments[0]) if arguments else "{}"
+        future = asyncio.run_coroutine_threadsafe(answer(text), caller)
+        return json.dumps(await asyncio.wrap_future(future), default=json_default)
+
+    return bridge
+
+
+def _script(body: str, args: Mapping[str, Any], with_fetch: bool = False) -> str:
     payload = json.dumps(dict(args), default=json_default, ensure_ascii=False)
     return (
         _PRELUDE
+        + (_FETCH if with_fetch else "")
         + f"const __args = JSON.parse({json.dumps(payload)});\n"
         + "(async () => {\n"
         + body
@@ -129,7 +197,12 @@ def _logs(raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(level), str(text)) for level, text in raw)
 
 
-def _run(body: str, args: Mapping[str, Any], limits: JsLimits) -> JsOutcome:
+def _run(
+    body: str,
+    args: Mapping[str, Any],
+    limits: JsLimits,
+    bridge: Callable[..., Awaitable[str]] | None = None,
+) -> JsOutcome:
     # The isolate gets an event loop of our own that outlives it: freeing an isolate whose
     # script was stopped calls back into that loop, which mini-racer's own loop no longer takes.
     loop = asyncio.new_event_loop()
@@ -137,7 +210,20 @@ def _run(body: str, args: Mapping[str, Any], limits: JsLimits) -> JsOutcome:
     thread.start()
     try:
         with _make_context(loop) as context:
-            polled = _evaluate(MiniRacer(context), body, args, limits)
+            racer = MiniRacer(context)
+            if bridge is None:
+                polled = _evaluate(racer, body, args, limits)
+            else:
+                wrapped = racer.wrap_py_function(bridge)
+                js_function = asyncio.run_coroutine_threadsafe(wrapped.__aenter__(), loop).result()
+                try:
+                    global_object = racer.eval("globalThis")
+                    assert isinstance(global_object, JSMappedObject)
+                    global_object["__splice_fetch"] = js_function
+                    polled = _evaluate(racer, body, args, limits, with_fetch=True)
+                finally:
+                    exit_ = wrapped.__aexit__(None, None, None)
+                    asyncio.run_coroutine_threadsafe(exit_, loop).result()
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
@@ -150,12 +236,17 @@ def _run(body: str, args: Mapping[str, Any], limits: JsLimits) -> JsOutcome:
 
 
 def _evaluate(
-    racer: MiniRacer, body: str, args: Mapping[str, Any], limits: JsLimits
+    racer: MiniRacer,
+    body: str,
+    args: Mapping[str, Any],
+    limits: JsLimits,
+    *,
+    with_fetch: bool = False,
 ) -> dict[str, Any]:
     deadline = time.monotonic() + limits.timeout_s
     racer.set_hard_memory_limit(limits.max_memory)
     try:
-        racer.eval(_script(body, args), timeout_sec=limits.timeout_s)
+        racer.eval(_script(body, args, with_fetch), timeout_sec=limits.timeout_s)
         return _wait(racer, deadline, limits)
     except JSTimeoutException:
         raise JsTimeout(f"script ran longer than {limits.timeout_s:g} s and was stopped") from None

@@ -121,15 +121,12 @@ def to_text(value: Any) -> str:
 def step_results_view(ctx: ActionContext) -> dict[str, dict[str, Any]]:
     """Results so far the way code steps read them: ``stepResults.<stepKey>.results``.
 
-    ``ctx.step_results`` holds each step's data by step key. Loops the step runs inside add
-    ``currentItem`` and ``index`` next to ``results`` when the context carries ``loops``
-    (``{loopKey: (currentItem, index)}``).
+    ``ctx.step_results`` holds each step's data by step key; each loop the step runs inside adds
+    ``currentItem`` and ``index`` next to its ``results`` (``stepResults.loopOverItems.currentItem``).
     """
     view: dict[str, dict[str, Any]] = {
         key: {"results": value} for key, value in ctx.step_results.items()
     }
-    loops = getattr(ctx, "loops", None)
-    if isinstance(loops, Mapping):
-        for key, (item, index) in loops.items():
-            view.setdefault(key, {"results": None}).update(currentItem=item, index=index)
+    for key, (item, index) in ctx.loops.items():
+        view.setdefault(key, {"results": None}).update(currentItem=item, index=index)
     return view

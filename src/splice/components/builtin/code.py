@@ -6,10 +6,12 @@ isolate (mini-racer) with a time and a memory limit (``splice.components.builtin
 ``stepId``, ``webhookUrls``, ``customer``, ``instance``, ``integration``, ``flow`` and the state
 maps ``instanceState``, ``crossFlowState``, ``executionState``, ``integrationState``. A state map
 is loaded only when the code names it; changes made to it, or a map returned next to ``data``,
-are written back. ``stepResults`` is ``{stepKey: {results}}`` (plus ``currentItem``/``index``
-for enclosing loops when the engine supplies them). The step's result is the returned ``data``;
-``contentType``, ``statusCode`` and ``headers`` are kept for a synchronous caller. There is no
-``require``, ``fetch`` or other I/O inside the isolate. Its generic connections let a code step
+are written back. ``stepResults`` is ``{stepKey: {results}}``, plus ``currentItem``/``index``
+for the loops the step runs inside. The step's result is the returned ``data``;
+``contentType``, ``statusCode`` and ``headers`` are kept for a synchronous caller. The isolate has
+no ``require`` and no I/O of its own; a small ``fetch`` (method, headers, text body; the answer's
+``ok``, ``status``, ``headers.get``, ``text()``, ``json()``) goes through the run's HTTP client,
+as the JSON-form data sources of the exports need. Its generic connections let a code step
 receive credentials.
 """
 
@@ -18,13 +20,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from splice.components.builtin._js import DEFAULT_LIMITS, JsError, JsLimits, run_js
+from splice.components.builtin._js import (
+    DEFAULT_LIMITS,
+    FetchHandler,
+    JsError,
+    JsLimits,
+    run_js,
+)
 from splice.components.builtin._support import step_results_view, to_text
 from splice.components.context import ActionContext, StateStore
 from splice.components.inputs import InputValueError
 from splice.components.sdk import ActionResult, ComponentSpec, Input, component
 
-__all__ = ["COMPONENT", "MANIFEST", "STATE_SCOPES", "make_component"]
+__all__ = ["COMPONENT", "FETCH_MAX_BYTES", "MANIFEST", "STATE_SCOPES", "make_component"]
 
 STATE_SCOPES: Mapping[str, str] = {
     "instanceState": "instance",
@@ -113,6 +121,47 @@ _CODE = Input(
 )
 
 
+FETCH_MAX_BYTES = 20 * 1024 * 1024
+_FETCH_TIMEOUT_S = 30.0
+
+
+def _fetcher(ctx: ActionContext) -> FetchHandler:
+    """A script's ``fetch`` answered by the run's HTTP client (the run decides the transport)."""
+
+    async def fetch(request: dict[str, Any]) -> dict[str, Any]:
+        url = str(request.get("url", ""))
+        if not url.lower().startswith(("http://", "https://")):
+            return {"error": f"only http(s) URLs can be fetched, not {url!r}"}
+        body = request.get("body")
+        async with ctx.http_client(timeout=_FETCH_TIMEOUT_S, follow_redirects=True) as client:
+            outgoing = client.build_request(
+                str(request.get("method") or "GET"),
+                url,
+                headers=dict(request.get("headers") or {}),
+                content=None if body is None else str(body).encode("utf-8"),
+            )
+            response = await client.send(outgoing, stream=True)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > FETCH_MAX_BYTES:
+                        return {"error": f"the response is larger than {FETCH_MAX_BYTES} bytes"}
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
+        return {
+            "status": response.status_code,
+            "statusText": response.reason_phrase,
+            "url": str(response.url),
+            "headers": dict(response.headers),
+            "body": b"".join(chunks).decode(response.encoding or "utf-8", errors="replace"),
+        }
+
+    return fetch
+
+
 def _forward_logs(ctx: ActionContext, outcome_logs: tuple[tuple[str, str], ...]) -> None:
     for severity, message in outcome_logs:
         getattr(ctx.logger, severity, ctx.logger.info)(message)
@@ -187,7 +236,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
             "stateNames": list(STATE_SCOPES),
         }
         try:
-            outcome = await run_js(_RUN_CODE, args, limits=limits)
+            outcome = await run_js(_RUN_CODE, args, limits=limits, fetch=_fetcher(ctx))
         except JsError as error:
             _forward_logs(ctx, error.logs)
             raise
@@ -224,7 +273,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
                 "contextValue": inputs.get("contextValue"),
             },
         }
-        outcome = await run_js(_RUN_DATA_SOURCE, args, limits=limits)
+        outcome = await run_js(_RUN_DATA_SOURCE, args, limits=limits, fetch=_fetcher(ctx))
         _forward_logs(ctx, outcome.logs)
         return outcome.value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from splice.components.builtin import code
@@ -15,7 +16,8 @@ MAPPING = [
     {"source": "name", "destination": "acct_name"},
     {"source": "annualrevenue", "destination": "revenue"},
 ]
-TIGHT = code.make_component(limits=JsLimits(timeout_s=0.5, max_memory=64 * 1024 * 1024))
+TIGHT = code.make_component(limits=JsLimits(timeout_s=0.5))
+SMALL_HEAP = code.make_component(limits=JsLimits(timeout_s=60, max_memory=64 * 1024 * 1024))
 
 
 async def test_hubspot_mapping_reads_step_results_and_config_vars() -> None:
@@ -134,7 +136,7 @@ async def test_memory_hog_is_stopped_by_the_memory_limit() -> None:
       while (true) hog.push(new Array(100000).fill(hog.length));
     };"""
     with pytest.raises(JsMemoryExceeded):
-        await invoke(TIGHT, "runCode", {"code": source})
+        await invoke(SMALL_HEAP, "runCode", {"code": source})
 
 
 async def test_binary_step_results_arrive_as_base64() -> None:
@@ -168,28 +170,75 @@ async def test_json_form_data_source_returns_schema_ui_schema_and_data() -> None
     }
 
 
-async def test_loop_current_item_is_offered_when_the_context_carries_loops() -> None:
-    ctx = make_context(
-        config_vars={"Salesforce Account Field Mapping": MAPPING},
-        step_results={"getRecord": {"name": "ignored"}},
-    )
-    ctx_with_loops = _LoopContext(
-        ctx, {"loopOverAccounts": ({"name": "Initech", "annualrevenue": "5"}, 2)}
-    )
+async def test_loop_current_item_and_index_sit_next_to_results() -> None:
     source = """module.exports = async ({ configVars }, stepResults) => {
       const account = stepResults.loopOverAccounts.currentItem;
-      return { data: [account.name, stepResults.loopOverAccounts.index, stepResults.getRecord.results.name] };
+      return {
+        data: [account.Name, stepResults.loopOverAccounts.index, stepResults.getRecord.results.Name],
+      };
     };"""
-    result = await invoke(code.COMPONENT, "runCode", {"code": source}, context=ctx_with_loops)
-    assert result == ["Initech", 2, "ignored"]
+    result = await invoke(
+        code.COMPONENT,
+        "runCode",
+        {"code": source},
+        step_results={"getRecord": {"Name": "Acme"}},
+        loops={"loopOverAccounts": ({"Name": "Initech", "AnnualRevenue": 5}, 2)},
+    )
+    assert result == ["Initech", 2, "Acme"]
 
 
-class _LoopContext:
-    """An ActionContext stand-in that also carries the engine's active loops."""
+async def test_json_form_data_source_of_the_hubspot_export_fetches_with_the_connection_token() -> (
+    None
+):
+    seen: list[httpx.Request] = []
 
-    def __init__(self, ctx: object, loops: dict[str, tuple[object, int]]) -> None:
-        self._ctx = ctx
-        self.loops = loops
+    def hubspot(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200, json=payloads.data("code", "hubspot-company-schema-response.json")
+        )
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._ctx, name)
+    ctx = make_context(transport=httpx.MockTransport(hubspot))
+    function = code.COMPONENT.data_source_functions["runCodeJsonForm"]
+    result = await function(
+        ctx,
+        {
+            "code": payloads.text("code", "hubspot-company-fields-form.js"),
+            "connection": {"key": "oauth2", "fields": {}, "token": {"access_token": "hs-token"}},
+        },
+    )
+    (request,) = seen
+    assert str(request.url) == "https://api.hubapi.com/crm-object-schemas/v3/schemas/companies"
+    assert request.headers["authorization"] == "Bearer hs-token"
+    assert result["schema"]["items"]["properties"]["source"]["oneOf"] == [
+        {"title": "Annual Revenue", "const": "annualrevenue"},
+        {"title": "Name", "const": "name"},
+        {"title": "Website URL", "const": "website"},
+    ]
+    assert result["uiSchema"]["label"] == "Hubspot / Acme Account Field Mapper"
+    assert {"source": "Name", "destination": "name"} in result["data"]
+
+
+async def test_fetch_in_a_code_step_posts_through_the_run_transport_and_fails_cleanly() -> None:
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "down.test":
+            raise httpx.ConnectError("refused")
+        return httpx.Response(201, json={"echo": request.content.decode()}, headers={"X-Id": "9"})
+
+    source = """module.exports = async () => {
+      const r = await fetch("https://api.test/items", { method: "POST", body: JSON.stringify({ a: 1 }) });
+      const body = await r.json();
+      let failure = null;
+      try { await fetch("https://down.test/"); } catch (e) { failure = e.message; }
+      return { data: { ok: r.ok, status: r.status, id: r.headers.get("x-id"), body, failure } };
+    };"""
+    result = await invoke(
+        code.COMPONENT, "runCode", {"code": source}, transport=httpx.MockTransport(api)
+    )
+    assert result == {
+        "ok": True,
+        "status": 201,
+        "id": "9",
+        "body": {"echo": '{"a":1}'},
+        "failure": "fetch failed: ConnectError: refused",
+    }

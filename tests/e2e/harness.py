@@ -199,6 +199,7 @@ def start_server(
     tls: TLSFiles,
     owner_email: str,
     owner_password: str,
+    extra_env: Mapping[str, str] | None = None,
 ) -> SpliceServer:
     """Start ``splice server`` on free ports, wait until it answers, log the owner in.
 
@@ -214,6 +215,7 @@ def start_server(
                 tls=tls,
                 owner_email=owner_email,
                 owner_password=owner_password,
+                extra_env=extra_env,
             )
         except ServerDidNotStart as exc:
             if attempt == BIND_ATTEMPTS or "address already in use" not in str(exc).lower():
@@ -229,6 +231,7 @@ def _launch(
     tls: TLSFiles,
     owner_email: str,
     owner_password: str,
+    extra_env: Mapping[str, str] | None = None,
 ) -> SpliceServer:
     port, tls_port = free_port(), free_port()
     log_path = workdir / "server.log"
@@ -248,6 +251,7 @@ def _launch(
     }
     if "PYTHONPATH" in os.environ:
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",

@@ -32,7 +32,6 @@ from splice.store.tables import Execution, ExecutionStep, Instance
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
 END_MARKER = "Ending Instance Execution"
-LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,7 @@ class ExecutionService:
         self._db = db
         self._registry = registry
         self._instances = instances
+        self._lease = timedelta(seconds=settings.runtime.lease_seconds)
 
     # ---- accepting -----------------------------------------------------------------------
 
@@ -190,7 +190,7 @@ class ExecutionService:
                 .values(
                     status="running",
                     lease_owner=worker,
-                    lease_expires_at=now + LEASE,
+                    lease_expires_at=now + self._lease,
                     started_at=now,
                 )
                 .execution_options(synchronize_session=False)
@@ -308,12 +308,12 @@ class ExecutionService:
 
     async def _renew_lease(self, execution_id: uuid.UUID, worker: str) -> None:
         while True:
-            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await asyncio.sleep(self._lease.total_seconds() / 3)
             async with self._db.session() as session:
                 await session.execute(
                     update(Execution)
                     .where(Execution.id == execution_id, Execution.lease_owner == worker)
-                    .values(lease_expires_at=clock.now() + LEASE)
+                    .values(lease_expires_at=clock.now() + self._lease)
                 )
                 await session.commit()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from splice.components.builtin.csv import COMPONENT
+from splice.components.builtin.csv import COMPONENT, generate_from_object, parse
 from splice.components.inputs import InputValueError
-from splice.components.testing import invoke
+from splice.components.testing import invoke, make_context
 from tests.unit.components.builtin import payloads
 
 
@@ -60,3 +62,23 @@ async def test_parse_reads_a_binary_file_result_and_tabs() -> None:
 async def test_parse_refuses_a_long_delimiter() -> None:
     with pytest.raises(InputValueError, match="delimiter"):
         await invoke(COMPONENT, "parse", {"csv": "a,b", "delimiter": "||"})
+
+
+_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"))
+
+
+@given(
+    st.lists(st.lists(_CELL, min_size=2, max_size=2), min_size=1, max_size=5),
+    st.sampled_from([",", ";", "|", "\\t"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_generated_csv_parses_back_to_the_same_cells(
+    cells: list[list[str]], delimiter: str
+) -> None:
+    rows = [{"first": a, "second": b} for a, b in cells]
+    ctx = make_context()
+    text = generate_from_object(
+        ctx, {"inputArray": rows, "delimiter": delimiter, "includeHeader": "true"}
+    )
+    parsed = parse(ctx, {"csv": text, "delimiter": delimiter})
+    assert parsed == [["first", "second"], *cells]

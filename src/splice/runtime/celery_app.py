@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
@@ -20,21 +20,33 @@ from splice.services import Services
 from splice.services.startup import build_services
 from splice.settings import Settings, get_settings
 
-__all__ = ["CeleryDispatcher", "create_celery_app"]
+__all__ = ["CeleryDispatcher", "create_celery_app", "shutdown_worker_state"]
 
 TASK_NAME = "splice.run_execution"
 
 
 class _WorkerState:
-    """Per-process loop and services (Celery forks workers; nothing is shared across them)."""
+    """Per-process loops and services, keyed by the settings object of the app that runs the task.
 
-    loop: asyncio.AbstractEventLoop | None = None
-    services: Services | None = None
+    Celery forks worker processes, so nothing here is shared across them; after a fork the state
+    is dropped and rebuilt on first use.
+    """
+
+    by_settings: ClassVar[dict[int, tuple[Services, asyncio.AbstractEventLoop]]] = {}
+
+
+def run_execution(task: Any, execution_id: str) -> None:
+    """The one task: run an execution by ID with the settings of the app it was sent through."""
+    settings: Settings = task.app.conf.splice_settings
+    services, loop = _process_state(settings)
+    loop.run_until_complete(
+        services.executions.run(uuid.UUID(execution_id), worker=f"celery-{os.getpid()}")
+    )
 
 
 def create_celery_app(settings: Settings) -> Celery:
     """A Celery app on the configured broker with Splice's one task."""
-    app = Celery("splice", broker=settings.runtime.broker_url)
+    app = Celery("splice", broker=settings.runtime.broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -42,35 +54,35 @@ def create_celery_app(settings: Settings) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
+        splice_settings=settings,
     )
-
-    @app.task(name=TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
-    def run_execution(execution_id: str) -> None:
-        services, loop = _process_state(settings)
-        loop.run_until_complete(
-            services.executions.run(uuid.UUID(execution_id), worker=f"celery-{os.getpid()}")
-        )
-
+    app.task(name=TASK_NAME, bind=True, ignore_result=True)(run_execution)
     return app
 
 
 def _process_state(settings: Settings) -> tuple[Services, asyncio.AbstractEventLoop]:
-    if _WorkerState.loop is None or _WorkerState.services is None:
-        _WorkerState.loop = asyncio.new_event_loop()
-        _WorkerState.services = build_services(settings)
-    return _WorkerState.services, _WorkerState.loop
+    key = id(settings)
+    if key not in _WorkerState.by_settings:
+        _WorkerState.by_settings[key] = (build_services(settings), asyncio.new_event_loop())
+    return _WorkerState.by_settings[key]
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _reset_after_fork(**_: Any) -> None:
-    _WorkerState.loop = None
-    _WorkerState.services = None
+    _WorkerState.by_settings = {}
+
+
+def shutdown_worker_state() -> None:
+    """Close the process's database pools and loops (at worker shutdown, and in tests)."""
+    for services, loop in _WorkerState.by_settings.values():
+        loop.run_until_complete(services.db.dispose())
+        loop.close()
+    _WorkerState.by_settings = {}
 
 
 @worker_process_shutdown.connect  # type: ignore[untyped-decorator]
 def _dispose(**_: Any) -> None:
-    if _WorkerState.loop is not None and _WorkerState.services is not None:
-        _WorkerState.loop.run_until_complete(_WorkerState.services.db.dispose())
+    shutdown_worker_state()
 
 
 class CeleryDispatcher:

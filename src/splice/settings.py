@@ -128,6 +128,7 @@ class RuntimeSettings(BaseSettings):
     workers: int = 8
     sweep_interval_seconds: float = 30.0
     lease_seconds: float = 60.0
+    scheduler_interval_seconds: float = 10.0
     broker_url: str = Field(
         default="", validation_alias=AliasChoices("SPLICE_BROKER_URL", "SPLICE_RUNTIME_BROKER_URL")
     )

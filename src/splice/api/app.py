@@ -16,6 +16,7 @@ from splice.api.limits import BodySizeLimit
 from splice.api.problems import install_problem_handlers
 from splice.runtime.dispatch import Dispatcher
 from splice.runtime.inline import InlineDispatcher
+from splice.runtime.scheduler import Scheduler
 from splice.runtime.sweeper import Sweeper
 from splice.services import Services
 from splice.services.startup import build_services, prepare
@@ -43,6 +44,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     sweeper = Sweeper(
         services.executions, dispatcher, interval=settings.runtime.sweep_interval_seconds
     )
+    scheduler = Scheduler(
+        services.schedules, dispatcher, interval=settings.runtime.scheduler_interval_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +57,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             )
         await dispatcher.start()
         await sweeper.start()
+        await scheduler.start()
         yield
+        await scheduler.stop()
         await sweeper.stop()
         await dispatcher.stop()
         await services.db.dispose()

@@ -19,6 +19,7 @@ from splice.services.integrations import IntegrationService
 from splice.services.marketplace import MarketplaceService
 from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
+from splice.services.schedules import ScheduleService
 from splice.services.users import UserService
 from splice.services.versions import VersionService
 from splice.settings import Settings
@@ -46,6 +47,7 @@ class Services:
     marketplace: MarketplaceService = field(init=False)
     executions: ExecutionService = field(init=False)
     execution_queries: ExecutionQueries = field(init=False)
+    schedules: ScheduleService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.settings, self.db)
@@ -60,3 +62,4 @@ class Services:
         self.marketplace = MarketplaceService(self.db, self.instances)
         self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
+        self.schedules = ScheduleService(self.db, self.instances)

@@ -274,6 +274,22 @@ class InstanceService:
         assert version is not None
         return integration, version, version.definition
 
+    async def _running_values(
+        self, session: AsyncSession, instance: Instance
+    ) -> dict[str, cv_rules.CleanValue]:
+        """The values runs use: as of the last deploy (the test instance: the current ones)."""
+        if instance.is_system or instance.deployed_config is None:
+            return await self._stored(session, instance.id)
+        return {
+            key: cv_rules.CleanValue(
+                item.get("value"),
+                item.get("values"),
+                item.get("scheduleType"),
+                item.get("timeZone"),
+            )
+            for key, item in instance.deployed_config.items()
+        }
+
     async def _stored(
         self, session: AsyncSession, instance_id: uuid.UUID
     ) -> dict[str, cv_rules.CleanValue]:
@@ -464,7 +480,7 @@ class InstanceService:
             )
             customer = await session.get(Customer, instance.customer_id)
             assert customer is not None
-            stored = await self._stored(session, instance.id)
+            stored = await self._running_values(session, instance)
             pairs = await repo.flow_configs_with_flows(session, instance)
         base = self._base_url(base_url)
         flow_definition = _flow_definition(definition, flow.name)
@@ -527,7 +543,7 @@ class InstanceService:
                 ]
                 if not any((f.get("steps") or [{}])[0].get("schedule") for _, f in flows):
                     continue
-                stored = await self._stored(session, instance.id)
+                stored = await self._running_values(session, instance)
                 values = cv_rules.runtime_values(definition, stored, self._registry, self.box)
                 for config, flow_definition in flows:
                     schedule = _schedule_of(flow_definition, values)
@@ -798,8 +814,8 @@ class InstanceService:
             )
         integration, version, definition = await self._definition_of(session, instance)
         assert version is not None
+        stored = await self._stored(session, instance.id)
         if not force:
-            stored = await self._stored(session, instance.id)
             missing = cv_rules.missing_keys(definition, stored, self._registry, self.box)
             if missing:
                 raise InvalidInput(
@@ -824,6 +840,15 @@ class InstanceService:
         for stale in existing.values():
             await session.delete(stale)
         instance.deployed_version_id = version.id
+        instance.deployed_config = {
+            key: {
+                "value": value.value,
+                "values": value.values,
+                "scheduleType": value.schedule_type,
+                "timeZone": value.time_zone,
+            }
+            for key, value in stored.items()
+        }
         instance.deployed_at = clock.now()
         instance.needs_deploy = False
         await session.flush()
@@ -863,5 +888,30 @@ class InstanceService:
                         {**item, "value": self.box.rotate(item.get("value"))} for item in row.values
                     ]
                     count += 1
+            instances = (
+                await session.execute(
+                    select(Instance).where(
+                        Instance.organization_id == actor.organization_id,
+                        Instance.deployed_config.is_not(None),
+                    )
+                )
+            ).scalars()
+            for instance in instances:
+                instance.deployed_config = {
+                    key: self._rotate_item(item)
+                    for key, item in (instance.deployed_config or {}).items()
+                }
+                count += 1
             await session.commit()
         return count
+
+    def _rotate_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        value = item.get("value")
+        rotated = dict(item)
+        if value is not None and self.box.is_encrypted(value):
+            rotated["value"] = self.box.rotate(value)
+        if item.get("values"):
+            rotated["values"] = [
+                {**entry, "value": self.box.rotate(entry.get("value"))} for entry in item["values"]
+            ]
+        return rotated

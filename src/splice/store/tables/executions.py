@@ -22,7 +22,11 @@ class Execution(Timestamped, Base):
     """One run of one flow of one instance."""
 
     __tablename__ = "executions"
-    __table_args__ = (Index("ix_executions_status_lease", "status", "lease_expires_at"),)
+    __table_args__ = (
+        Index("ix_executions_status_lease", "status", "lease_expires_at"),
+        # one execution per schedule tick, however many schedulers race for it
+        UniqueConstraint("flow_config_id", "scheduled_for", name="uq_executions_schedule_tick"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
@@ -41,6 +45,7 @@ class Execution(Timestamped, Base):
     is_test: Mapped[bool] = mapped_column(default=False)
     is_synchronous: Mapped[bool] = mapped_column(default=False)
     trigger_kind: Mapped[str] = mapped_column(String(40), default="webhook")
+    scheduled_for: Mapped[datetime | None] = mapped_column()
     payload: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     payload_content_type: Mapped[str] = mapped_column(String(200), default="")
     request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -2,7 +2,8 @@
 
 Every integration also has one system instance (customer = the org's system customer) that
 test runs use; its flow configs follow the draft's flows. ``version_id`` is the version the
-instance is configured for; ``deployed_version_id`` the one its webhooks run. Secret config
+instance is configured for; ``deployed_version_id`` the one its webhooks run, with the config
+values snapshotted at that deploy in ``deployed_config`` (still encrypted). Secret config
 values (connection inputs, write-only values) are stored encrypted (``services/secrets.py``).
 """
 
@@ -48,6 +49,7 @@ class Instance(Timestamped, Base):
         ForeignKey("integration_versions.id", ondelete="SET NULL"), index=True
     )
     from_marketplace: Mapped[bool] = mapped_column(default=False)
+    deployed_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InstanceConfigValue(Timestamped, Base):

@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.Column("is_synchronous", sa.Boolean(), nullable=False),
         sa.Column("trigger_kind", sa.String(length=40), nullable=False),
+        sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.Column("payload_content_type", sa.String(length=200), nullable=False),
         sa.Column("request", sa.JSON(), nullable=False),
@@ -109,6 +110,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_executions")),
+        sa.UniqueConstraint("flow_config_id", "scheduled_for", name="uq_executions_schedule_tick"),
     )
     with op.batch_alter_table("executions", schema=None) as batch_op:
         batch_op.create_index(

@@ -1,4 +1,4 @@
-"""Instance config values (secrets encrypted), the deployed version, marketplace origin
+"""Instance config values (secrets encrypted), the deployed version and config, marketplace origin
 
 Revision ID: 0005
 Revises: 0004
@@ -47,6 +47,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("from_marketplace", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("deployed_config", sa.JSON(), nullable=True))
         batch_op.create_index(
             batch_op.f("ix_instances_deployed_version_id"), ["deployed_version_id"], unique=False
         )
@@ -65,6 +66,7 @@ def downgrade() -> None:
             batch_op.f("fk_instances_deployed_version_id_integration_versions"), type_="foreignkey"
         )
         batch_op.drop_index(batch_op.f("ix_instances_deployed_version_id"))
+        batch_op.drop_column("deployed_config")
         batch_op.drop_column("from_marketplace")
         batch_op.drop_column("deployed_version_id")
 

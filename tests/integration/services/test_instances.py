@@ -251,6 +251,7 @@ async def test_key_rotation_keeps_values_readable(services: Services, owner: Act
         customer=await customer(services, owner),
         config_variables=[{"key": "Endpoint", "value": "https://x"}, basic_auth()],
     )
+    await services.instances.deploy(owner, ids.encode("Instance", instance.id))
     old_box = services.instances.box
     new_key = Fernet.generate_key()
     old_key = services.settings.auth.secret_key.get_secret_value()
@@ -259,7 +260,6 @@ async def test_key_rotation_keeps_values_readable(services: Services, owner: Act
     services.instances.box = SecretBox([new_key, derive_key(old_key)])
     assert await services.instances.rotate_secrets(owner) >= 1
     services.instances.box = SecretBox([new_key])
-    await services.instances.deploy(owner, ids.encode("Instance", instance.id))
     configs = await services.instances.flow_configs(owner, instance)
     target = await services.instances.webhook_target(configs[0].global_id)
     assert target.config_vars["Basic Auth"]["fields"]["password"] == SECRET
@@ -453,3 +453,26 @@ async def test_scheduled_flows_of_enabled_deployed_instances(
     assert [s.flow_name for s in await services.instances.scheduled_flows()] == ["Fixed"]
     await services.instances.update(owner, global_id, enabled=False)
     assert await services.instances.scheduled_flows() == []
+
+
+async def test_runs_use_the_config_of_the_last_deploy(services: Services, owner: Actor) -> None:
+    version, _ = await published(services, owner)
+    instance = await services.instances.create(
+        owner,
+        name="I",
+        integration=version.global_id,
+        customer=await customer(services, owner),
+        config_variables=[{"key": "Endpoint", "value": "https://old"}, basic_auth()],
+    )
+    global_id = ids.encode("Instance", instance.id)
+    await services.instances.deploy(owner, global_id)
+    (config, *_) = await services.instances.flow_configs(owner, instance)
+    await services.instances.set_config_values(
+        owner, global_id, [{"key": "Endpoint", "value": "https://new"}]
+    )
+    pending = await services.instances.webhook_target(config.global_id)
+    assert pending.config_vars["Endpoint"] == "https://old"
+    await services.instances.deploy(owner, global_id)
+    deployed = await services.instances.webhook_target(config.global_id)
+    assert deployed.config_vars["Endpoint"] == "https://new"
+    assert deployed.config_vars["Basic Auth"]["fields"]["password"] == SECRET

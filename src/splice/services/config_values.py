@@ -466,6 +466,7 @@ def display_value(
         cron = stored.value if stored and stored.value else cv.get("defaultValue")
         return DisplayValue(None if cron in (None, "") else str(cron), [])
     value = _effective_scalar(cv, stored, box)
-    if value and _is_secret(cv) and (not reveal or bool((cv.get("meta") or {}).get("writeOnly"))):
+    always = data_type == "credential" or bool((cv.get("meta") or {}).get("writeOnly"))
+    if value and _is_secret(cv) and (not reveal or always):
         value = MASK
     return DisplayValue(value, [])

@@ -41,6 +41,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or build_services(settings)
 
     dispatcher = choose_dispatcher(settings, services)
+    services.executions.use_dispatcher(dispatcher.submit)
     sweeper = Sweeper(
         services.executions, dispatcher, interval=settings.runtime.sweep_interval_seconds
     )

@@ -39,6 +39,7 @@ def run_execution(task: Any, execution_id: str) -> None:
     """The one task: run an execution by ID with the settings of the app it was sent through."""
     settings: Settings = task.app.conf.splice_settings
     services, loop = _process_state(settings)
+    services.executions.use_dispatcher(CeleryDispatcher(task.app).submit)
     loop.run_until_complete(
         services.executions.run(uuid.UUID(execution_id), worker=f"celery-{os.getpid()}")
     )

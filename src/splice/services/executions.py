@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from splice.services.execution_sink import StoreSink
 from splice.services.execution_state import StoreState
 from splice.settings import Settings
 from splice.store.db import Database
-from splice.store.tables import Execution, ExecutionStep, Instance
+from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
 
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
@@ -106,6 +106,11 @@ class ExecutionService:
         self._registry = registry
         self._instances = instances
         self._lease = timedelta(seconds=settings.runtime.lease_seconds)
+        self._submit: Callable[[uuid.UUID], Awaitable[None]] | None = None
+
+    def use_dispatcher(self, submit: Callable[[uuid.UUID], Awaitable[None]]) -> None:
+        """Where executions this service creates itself (cross-flow calls) are handed off."""
+        self._submit = submit
 
     # ---- accepting -----------------------------------------------------------------------
 
@@ -200,8 +205,14 @@ class ExecutionService:
 
     async def run(self, execution_id: uuid.UUID, *, worker: str) -> Execution | None:
         """Claim and run one execution to its end; None when another worker owns it."""
+        finished, _result = await self._run_with_result(execution_id, worker=worker)
+        return finished
+
+    async def _run_with_result(
+        self, execution_id: uuid.UUID, *, worker: str
+    ) -> tuple[Execution | None, ExecutionResult | None]:
         if not await self.claim(execution_id, worker):
-            return None
+            return None, None
         async with self._db.session() as session:
             execution = await session.get(Execution, execution_id)
             assert execution is not None
@@ -215,7 +226,7 @@ class ExecutionService:
         finally:
             renewer.cancel()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
-        return await self._finish(execution_id, result)
+        return await self._finish(execution_id, result), result
 
     async def _run_engine(
         self, execution: Execution, sink: StoreSink, exists: bool
@@ -244,6 +255,7 @@ class ExecutionService:
             flow_info={"id": ids.encode("IntegrationFlow", target.flow_id), "name": flow.name},
             webhook_urls=target.webhook_urls,
             resume_results=resume,
+            invoke_flow=self._invoker(execution, target),
         )
         payload = self.trigger_payload(execution, target)
         await sink.log(
@@ -277,6 +289,54 @@ class ExecutionService:
                     json.loads(data) if packed.get("contentType") == "application/json" else data
                 )
             return results
+
+    def _invoker(self, caller: Execution, target: Any) -> Any:
+        """``invoke_flow`` for one run: start a sibling flow of the same instance."""
+
+        async def invoke(flow_name: str, data: Any, /, *, synchronous: bool) -> Any:
+            url = target.webhook_urls.get(flow_name)
+            if url is None:
+                raise InvalidInput(
+                    f"this instance has no flow named {flow_name!r}",
+                    field="flowName",
+                    fix="use one of " + ", ".join(sorted(target.webhook_urls)),
+                )
+            child = Execution(
+                organization_id=caller.organization_id,
+                instance_id=caller.instance_id,
+                flow_config_id=ids.decode(url.rstrip("/").rsplit("/", 1)[1], "InstanceFlowConfig"),
+                flow_name=flow_name,
+                is_test=caller.is_test,
+                trigger_kind="cross_flow",
+                payload=json.dumps(data, default=str).encode(),
+                payload_content_type="application/json",
+                request={
+                    "headers": {
+                        "content-type": "application/json",
+                        "prismatic-invoked-by": json.dumps(
+                            {"executionId": ids.encode("InstanceExecutionResult", caller.id)}
+                        ),
+                    },
+                    "query": {},
+                },
+            )
+            async with self._db.session() as session:
+                config = await session.get(InstanceFlowConfig, child.flow_config_id)
+                child.flow_id = config.flow_id if config else None
+                session.add(child)
+                await session.commit()
+            child_id = ids.encode("InstanceExecutionResult", child.id)
+            if not synchronous:
+                if self._submit is not None:
+                    await self._submit(child.id)
+                return {"executionId": child_id}
+            _finished, result = await self._run_with_result(child.id, worker=f"invoke-{caller.id}")
+            if result is None or result.status == "failed":
+                error = result.error if result else "it was already running elsewhere"
+                raise InvalidInput(f"flow {flow_name!r} failed: {error}", field="flowName")
+            return result.data
+
+        return invoke
 
     def trigger_payload(self, execution: Execution, target: Any) -> dict[str, Any]:
         """The trigger's ``results`` per runtime-semantics §2.3."""

@@ -63,3 +63,4 @@ class Services:
         self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
         self.schedules = ScheduleService(self.db, self.instances)
+        self.instances.lifecycle = self.executions.fire_lifecycle

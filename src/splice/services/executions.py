@@ -27,7 +27,13 @@ from splice.services.execution_sink import StoreSink
 from splice.services.execution_state import StoreState
 from splice.settings import Settings
 from splice.store.db import Database
-from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
+from splice.store.tables import (
+    Execution,
+    ExecutionStep,
+    Instance,
+    InstanceFlowConfig,
+    IntegrationFlow,
+)
 
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
@@ -289,6 +295,48 @@ class ExecutionService:
                     json.loads(data) if packed.get("contentType") == "application/json" else data
                 )
             return results
+
+    async def fire_lifecycle(self, instance_id: uuid.UUID, event: str) -> None:
+        """Run the instance's flows triggered by ``management-triggers.<event>``.
+
+        Deploy flows are dispatched like any execution; remove flows run to their end here,
+        before the instance (and with it their execution records) is deleted.
+        """
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(InstanceFlowConfig, IntegrationFlow)
+                    .join(IntegrationFlow, IntegrationFlow.id == InstanceFlowConfig.flow_id)
+                    .where(
+                        InstanceFlowConfig.instance_id == instance_id,
+                        IntegrationFlow.trigger_component == "management-triggers",
+                        IntegrationFlow.trigger_action == event,
+                    )
+                )
+            ).all()
+            instance = await session.get(Instance, instance_id)
+            if instance is None:
+                return
+            created = []
+            for config, flow in rows:
+                execution = Execution(
+                    organization_id=instance.organization_id,
+                    instance_id=instance_id,
+                    flow_config_id=config.id,
+                    flow_id=flow.id,
+                    flow_name=flow.name,
+                    trigger_kind="deploy_flow" if event == "instanceDeploy" else "tear_down_flow",
+                    payload=b"",
+                    request={"headers": {}, "query": {}},
+                )
+                session.add(execution)
+                created.append(execution)
+            await session.commit()
+        for execution in created:
+            if event == "instanceRemove" or self._submit is None:
+                await self.run(execution.id, worker=f"lifecycle-{event}")
+            else:
+                await self._submit(execution.id)
 
     def _invoker(self, caller: Execution, target: Any) -> Any:
         """``invoke_flow`` for one run: start a sibling flow of the same instance."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets as token_source
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,6 +206,8 @@ class InstanceService:
         self._registry = registry
         self._integrations = integrations
         self.box = SecretBox.from_settings(settings)
+        self.lifecycle: Callable[[uuid.UUID, str], Awaitable[None]] | None = None
+        """Runs an instance's management-trigger flows (set by Services to the executions)."""
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -804,7 +806,9 @@ class InstanceService:
             instance = await self._load(session, actor, global_id)
             await self._deploy(session, instance, force=force)
             await session.commit()
-            return instance
+        if self.lifecycle is not None:
+            await self.lifecycle(instance.id, "instanceDeploy")
+        return instance
 
     async def _deploy(self, session: AsyncSession, instance: Instance, *, force: bool) -> None:
         if instance.is_system:
@@ -863,6 +867,10 @@ class InstanceService:
                     "an integration's test instance cannot be deleted on its own",
                     fix="delete the integration instead",
                 )
+        if self.lifecycle is not None and instance.deployed_at is not None:
+            await self.lifecycle(instance.id, "instanceRemove")
+        async with self._db.session() as session:
+            instance = await self._load(session, actor, global_id)
             await session.delete(instance)
             await session.commit()
             return instance

@@ -38,6 +38,7 @@ from splice.store.tables import (
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
 END_MARKER = "Ending Instance Execution"
+MAX_RETRY_DELAY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,10 @@ class ExecutionService:
                 .where(
                     Execution.id == execution_id,
                     or_(
-                        Execution.status == "pending",
+                        and_(
+                            Execution.status == "pending",
+                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                        ),
                         and_(Execution.status == "running", Execution.lease_expires_at < now),
                     ),
                 )
@@ -232,7 +236,10 @@ class ExecutionService:
         finally:
             renewer.cancel()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
-        return await self._finish(execution_id, result), result
+        finished = await self._finish(execution_id, result)
+        if result.status == "failed":
+            await self._schedule_retry(finished)
+        return finished, result
 
     async def _run_engine(
         self, execution: Execution, sink: StoreSink, exists: bool
@@ -438,6 +445,43 @@ class ExecutionService:
             await session.commit()
             return execution
 
+    async def _schedule_retry(self, failed: Execution) -> Execution | None:
+        """Queue the next attempt of a failed asynchronous run per its flow's ``retryConfig``."""
+        if failed.is_synchronous or failed.flow_config_id is None:
+            return None
+        try:
+            target = await self._instances.webhook_target(
+                ids.encode("InstanceFlowConfig", failed.flow_config_id)
+            )
+        except NotFound:
+            return None
+        config = target.flow_definition.get("retryConfig") or {}
+        max_attempts = int(config.get("maxAttempts") or 0)
+        if failed.attempt > max_attempts:
+            return None
+        delay = timedelta(minutes=float(config.get("delayMinutes") or 0))
+        if config.get("usesExponentialBackoff"):
+            delay *= 2 ** (failed.attempt - 1)
+        retry = Execution(
+            organization_id=failed.organization_id,
+            instance_id=failed.instance_id,
+            flow_config_id=failed.flow_config_id,
+            flow_id=failed.flow_id,
+            flow_name=failed.flow_name,
+            is_test=failed.is_test,
+            trigger_kind=failed.trigger_kind,
+            payload=failed.payload,
+            payload_content_type=failed.payload_content_type,
+            request=failed.request,
+            attempt=failed.attempt + 1,
+            retry_of_id=failed.retry_of_id or failed.id,
+            run_after=clock.now() + min(delay, MAX_RETRY_DELAY),
+        )
+        async with self._db.session() as session:
+            session.add(retry)
+            await session.commit()
+        return retry
+
     async def reclaimable(
         self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)
     ) -> list[uuid.UUID]:
@@ -448,7 +492,11 @@ class ExecutionService:
                 select(Execution.id)
                 .where(
                     or_(
-                        and_(Execution.status == "pending", Execution.created_at < now - grace),
+                        and_(
+                            Execution.status == "pending",
+                            Execution.created_at < now - grace,
+                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                        ),
                         and_(Execution.status == "running", Execution.lease_expires_at < now),
                     )
                 )

@@ -54,6 +54,10 @@ class Execution(Timestamped, Base):
         ForeignKey("executions.id", ondelete="SET NULL")
     )
     resume_from: Mapped[str | None] = mapped_column(String(500))
+    retry_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("executions.id", ondelete="SET NULL")
+    )
+    run_after: Mapped[datetime | None] = mapped_column()
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()

@@ -11,9 +11,10 @@ import msgpack
 
 from splice.cli.client import SpliceClient
 from splice.cli.errors import CLIError
+from splice.cli.output import Column, TableOptions, print_table, table_options
 from splice.cli.state import command, open_client
 
-__all__ = ["COMMANDS", "STEP_OUTPUT", "fetch_result", "render_output"]
+__all__ = ["COMMANDS", "LIST", "STEP_OUTPUT", "fetch_result", "render_output"]
 
 STEP_OUTPUT = """query getStepOutputDetails($executionId: ID!, $stepName: String!) {
   executionResult(id: $executionId) {
@@ -91,4 +92,95 @@ def step_result_get(execution_id: str, step_name: str, output_path: Path | None)
         raise CLIError(f"Cannot write {output_path}: {exc.strerror or exc}") from exc
 
 
-COMMANDS: list[click.Command] = [step_result_get]
+LIST = """query listExecutions($first: Int, $instance: ID, $isTest: Boolean, $status: String) {
+  executionResults(first: $first, instance: $instance, isTestExecution: $isTest, status: $status) {
+    nodes { id flowName status startedAt endedAt error isTestExecution }
+  }
+}"""
+
+GET = """query getExecution($id: ID!) {
+  executionResult(id: $id) {
+    id flowName status startedAt endedAt error isTestExecution
+    replayForExecution { id }
+    stepResults { nodes { stepName displayStepName status startedAt endedAt error } }
+  }
+}"""
+
+REPLAY = """mutation replayExecution($id: ID!) {
+  replayExecution(input: {id: $id}) { instanceExecutionResult { id } errors { field messages } }
+}"""
+
+RESUME = """mutation resumeExecution($id: ID!) {
+  resumeExecution(input: {id: $id}) { instanceExecutionResult { id } errors { field messages } }
+}"""
+
+COLUMNS = [
+    Column("id", extended=True),
+    Column("flowName", "Flow"),
+    Column("status"),
+    Column("startedAt"),
+    Column("endedAt", extended=True),
+    Column("error"),
+    Column("isTestExecution", "Test", extended=True),
+]
+
+STEP_COLUMNS = [
+    Column("displayStepName", "Step"),
+    Column("stepName", "Key", extended=True),
+    Column("status"),
+    Column("endedAt"),
+    Column("error"),
+]
+
+
+@command("executions:list")
+@click.option("-i", "--instance", help="Only this instance's executions.")
+@click.option("--status", help="pending, running, succeeded, failed or stopped.")
+@click.option("--test/--no-test", "is_test", default=None, help="Only test runs, or none.")
+@click.option("-n", "--limit", type=int, default=50, show_default=True, help="Newest N.")
+@table_options
+def list_(
+    instance: str | None, status: str | None, is_test: bool | None, limit: int, table: TableOptions
+) -> None:
+    """List executions, newest first."""
+    variables = {"first": limit, "instance": instance, "isTest": is_test, "status": status}
+    data = open_client().graphql(LIST, {k: v for k, v in variables.items() if v is not None})
+    print_table((data.get("executionResults") or {}).get("nodes") or [], COLUMNS, table)
+
+
+@command("executions:get")
+@click.argument("execution_id")
+@table_options
+def get(execution_id: str, table: TableOptions) -> None:
+    """Show one execution and its steps."""
+    result = open_client().graphql(GET, {"id": execution_id}).get("executionResult") or {}
+    click.echo(
+        f"{result.get('flowName')}: {result.get('status')}"
+        + (f" ({result['error']})" if result.get("error") else "")
+    )
+    print_table((result.get("stepResults") or {}).get("nodes") or [], STEP_COLUMNS, table)
+
+
+@command("executions:replay")
+@click.argument("execution_id")
+@click.option(
+    "--resume", is_flag=True, help="Reuse the steps that succeeded; start at the failed one."
+)
+def replay(execution_id: str, resume: bool) -> None:
+    """Run an execution again with the same trigger payload; prints the new execution's ID."""
+    client = open_client()
+    if resume:
+        click.echo(
+            client.mutation_id(
+                RESUME, {"id": execution_id}, "resumeExecution", "instanceExecutionResult"
+            )
+        )
+    else:
+        click.echo(
+            client.mutation_id(
+                REPLAY, {"id": execution_id}, "replayExecution", "instanceExecutionResult"
+            )
+        )
+
+
+COMMANDS: list[click.Command] = [step_result_get, list_, get, replay]

@@ -476,3 +476,30 @@ async def test_runs_use_the_config_of_the_last_deploy(services: Services, owner:
     deployed = await services.instances.webhook_target(config.global_id)
     assert deployed.config_vars["Endpoint"] == "https://new"
     assert deployed.config_vars["Basic Auth"]["fields"]["password"] == SECRET
+
+
+async def test_deleting_the_integration_or_customer_removes_its_instances(
+    services: Services, owner: Actor
+) -> None:
+    version, integration_id = await published(services, owner)
+    acme = await customer(services, owner)
+    instance = await services.instances.create(
+        owner,
+        name="I",
+        integration=version.global_id,
+        customer=acme,
+        config_variables=[{"key": "Endpoint", "value": "https://x"}, basic_auth()],
+    )
+    await services.instances.deploy(owner, ids.encode("Instance", instance.id))
+    other = await services.instances.create(
+        owner,
+        name="J",
+        integration=version.global_id,
+        customer=await customer(services, owner, "B"),
+    )
+    await services.customers.delete(owner, acme)
+    with pytest.raises(NotFound):
+        await services.instances.get(owner, ids.encode("Instance", instance.id))
+    await services.integrations.delete(owner, integration_id)
+    with pytest.raises(NotFound):
+        await services.instances.get(owner, ids.encode("Instance", other.id))

@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.integration.runtime.conftest import Running
-
-
-class Recorder(BaseHTTPRequestHandler):
-    received: list[Any] = []  # noqa: RUF012 - one server per test, reset by the fixture
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        Recorder.received.append(json.loads(self.rfile.read(length) or b"null"))
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *_: Any) -> None:
-        return None
+from tests.integration.runtime.recorder import Recorder, recording_server
 
 
 @pytest.fixture
-def sink_url() -> Iterator[str]:
-    Recorder.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/events"
-    server.shutdown()
-    server.server_close()
+def recorder() -> Iterator[Recorder]:
+    with recording_server() as server:
+        yield server
 
 
 def lifecycle_definition(url: str) -> str:
@@ -80,11 +59,11 @@ def lifecycle_definition(url: str) -> str:
     )
 
 
-async def test_deploy_and_remove_flows_run(app: Running, sink_url: str) -> None:
+async def test_deploy_and_remove_flows_run(app: Running, recorder: Recorder) -> None:
     data = await app.gql(
         "mutation($d: String!) { importIntegration(input: {definition: $d}) "
         "{ integration { id } errors { messages } } }",
-        d=lifecycle_definition(sink_url),
+        d=lifecycle_definition(recorder.url + "/events"),
     )
     integration_id = data["importIntegration"]["integration"]["id"]
     published = await app.gql(
@@ -110,14 +89,16 @@ async def test_deploy_and_remove_flows_run(app: Running, sink_url: str) -> None:
     )
     assert deployed["deployInstance"]["errors"] == []
     for _ in range(200):
-        if Recorder.received:
+        if recorder.requests:
             break
         await asyncio.sleep(0.05)
-    assert Recorder.received == [{"event": "deployed", "instance": "Life"}]
+    assert [json.loads(r.body) for r in recorder.requests] == [
+        {"event": "deployed", "instance": "Life"}
+    ]
     deleted = await app.gql(
         "mutation($id: ID!) { deleteInstance(input: {id: $id}) { instance { id } "
         "errors { field messages } } }",
         id=instance_id,
     )
     assert deleted["deleteInstance"]["errors"] == []
-    assert Recorder.received[-1] == {"event": "removed", "instance": "Life"}
+    assert json.loads(recorder.requests[-1].body) == {"event": "removed", "instance": "Life"}

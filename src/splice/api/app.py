@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from splice import __version__
-from splice.api import auth_routes, files, webhooks
+from splice.api import auth_routes, files, oauth_callback, webhooks
 from splice.api.graphql.endpoint import GraphQLEndpoint
 from splice.api.graphql.executable import build_schema
 from splice.api.limits import BodySizeLimit
@@ -75,6 +75,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(files.router)
     app.include_router(webhooks.router)
+    app.include_router(oauth_callback.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

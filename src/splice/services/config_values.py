@@ -26,23 +26,29 @@ from splice.services.secrets import MASK, SecretBox
 
 __all__ = [
     "SCHEDULE_TYPES",
+    "TOKEN_TYPE",
     "CleanValue",
     "ConfigInput",
     "DisplayValue",
+    "connection_fields",
+    "connection_token",
     "declared",
     "display_value",
     "missing_keys",
     "parse_inputs",
     "required_variable_id",
     "runtime_values",
+    "uses_authorization_code",
     "validate",
     "variable_id",
+    "with_token",
 ]
 
 FIELD = "configVariables"
 SCHEDULE_TYPES = ("none", "minute", "hour", "day", "week", "custom")
 JSON_TYPES = ("jsonForm", "objectSelection", "objectFieldMap")
 CONNECTION_TYPES = ("connection", "credential")
+TOKEN_TYPE = "oauth2Token"
 ID_NAMESPACE = uuid.UUID("6f1c7a52-2d0e-4b1e-9a57-1d3c5e1f0a11")
 
 
@@ -349,8 +355,41 @@ def _connection_fields(
         if spec_input.get("type", "value") == "value" and spec_input.get("value") not in (None, ""):
             fields[name] = spec_input.get("value")
     for item in (stored.values if stored else None) or []:
-        fields[item["name"]] = box.decrypt(item.get("value"))
+        if item.get("type") != TOKEN_TYPE:
+            fields[item["name"]] = box.decrypt(item.get("value"))
     return fields
+
+
+def connection_token(stored: CleanValue | None, box: SecretBox) -> dict[str, Any] | None:
+    """The OAuth 2.0 token an authorization stored with a connection, if any."""
+    for item in (stored.values if stored else None) or []:
+        if item.get("type") == TOKEN_TYPE:
+            text = box.decrypt(item.get("value"))
+            token = json.loads(text) if text else None
+            return token if isinstance(token, dict) else None
+    return None
+
+
+def with_token(stored: CleanValue | None, token: Mapping[str, Any], box: SecretBox) -> CleanValue:
+    """A connection value with ``token`` (encrypted) replacing any earlier one."""
+    items = [i for i in (stored.values if stored else None) or [] if i.get("type") != TOKEN_TYPE]
+    items.append({"name": "token", "type": TOKEN_TYPE, "value": box.encrypt(json.dumps(token))})
+    return CleanValue(None, items)
+
+
+def connection_fields(
+    cv: Mapping[str, Any], stored: CleanValue | None, registry: Registry, box: SecretBox
+) -> dict[str, Any]:
+    """A connection's decrypted input values with defaults applied."""
+    return _connection_fields(cv, stored, registry, box)
+
+
+def uses_authorization_code(cv: Mapping[str, Any], registry: Registry) -> bool:
+    """True for connections a user authorizes in a browser (OAuth 2.0 authorization code)."""
+    if cv.get("dataType") != "connection":
+        return False
+    names = {spec.key for spec in connection_inputs(cv, registry)} | set(_definition_inputs(cv))
+    return {"authorizeUrl", "tokenUrl"} <= names
 
 
 def _effective_scalar(cv: Mapping[str, Any], stored: CleanValue | None, box: SecretBox) -> Any:
@@ -408,6 +447,9 @@ def runtime_values(
                 "configVarKey": key,
                 "fields": _connection_fields(cv, value, registry, box),
             }
+            token = connection_token(value, box)
+            if token is not None:
+                result[key]["token"] = token
             continue
         if data_type == "schedule":
             cron = value.value if value else None

@@ -11,12 +11,15 @@ hands the webhook handler what it needs to check and run a call.
 
 from __future__ import annotations
 
+import json
 import secrets as token_source
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,6 +59,7 @@ __all__ = [
 # Integrators (and above) manage instances, as they manage integrations (runtime-semantics §8.1).
 MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
 KEYED_SECURITY = ("customer_required",)
+STATE_TTL_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,13 @@ class ConfigVariableView:
     inputs: list[dict[str, str | None]]
     description: str
     is_missing: bool
+    authorize_url: str | None = None
+    is_authorized: bool = True
+
+    @property
+    def status(self) -> str:
+        """PENDING while a value is missing or a connection awaits authorization, else ACTIVE."""
+        return "PENDING" if self.is_missing or not self.is_authorized else "ACTIVE"
 
 
 @dataclass(frozen=True)
@@ -206,6 +217,7 @@ class InstanceService:
         self._registry = registry
         self._integrations = integrations
         self.box = SecretBox.from_settings(settings)
+        self.http_transport: httpx.AsyncBaseTransport | None = None
         self.lifecycle: Callable[[uuid.UUID, str], Awaitable[None]] | None = None
         """Runs an instance's management-trigger flows (set by Services to the executions)."""
 
@@ -280,9 +292,10 @@ class InstanceService:
         self, session: AsyncSession, instance: Instance
     ) -> dict[str, cv_rules.CleanValue]:
         """The values runs use: as of the last deploy (the test instance: the current ones)."""
+        current = await self._stored(session, instance.id)
         if instance.is_system or instance.deployed_config is None:
-            return await self._stored(session, instance.id)
-        return {
+            return current
+        snapshot = {
             key: cv_rules.CleanValue(
                 item.get("value"),
                 item.get("values"),
@@ -291,6 +304,12 @@ class InstanceService:
             )
             for key, item in instance.deployed_config.items()
         }
+        for key, value in current.items():
+            # an OAuth authorization takes effect at once, without a redeploy
+            token = cv_rules.connection_token(value, self.box)
+            if token is not None and key in snapshot:
+                snapshot[key] = cv_rules.with_token(snapshot[key], token, self.box)
+        return snapshot
 
     async def _stored(
         self, session: AsyncSession, instance_id: uuid.UUID
@@ -387,6 +406,12 @@ class InstanceService:
             )
             data_type = str(cv.get("dataType") or "string")
             default = cv.get("defaultValue")
+            authorize_url, authorized = None, True
+            if cv_rules.uses_authorization_code(cv, self._registry):
+                value = stored.get(key)
+                authorized = cv_rules.connection_token(value, self.box) is not None
+                fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
+                authorize_url = self.authorization_url(instance.id, key, fields)
             views.append(
                 ConfigVariableView(
                     id=ids.encode("InstanceConfigVariable", cv_rules.variable_id(instance.id, key)),
@@ -402,6 +427,8 @@ class InstanceService:
                     inputs=shown.inputs,
                     description=str(cv.get("description") or ""),
                     is_missing=key in missing,
+                    authorize_url=authorize_url,
+                    is_authorized=authorized,
                 )
             )
         return views
@@ -570,6 +597,109 @@ class InstanceService:
         return {
             f.name: f"{base}/trigger/{ids.encode('InstanceFlowConfig', c.id)}" for c, f in pairs
         }
+
+    # ---- OAuth 2.0 authorization code (connections a user authorizes in a browser) --------
+
+    def callback_url(self, base_url: str | None = None) -> str:
+        """Where the OAuth provider sends the user back (``/oauth2/callback``)."""
+        return f"{self._base_url(base_url)}/oauth2/callback"
+
+    def authorization_url(
+        self, instance_id: uuid.UUID, key: str, fields: Mapping[str, Any]
+    ) -> str | None:
+        """The provider URL that starts authorizing a connection; ``state`` is sealed."""
+        authorize = str(fields.get("authorizeUrl") or "")
+        if not authorize:
+            return None
+        state = self.box.seal(json.dumps({"instance": str(instance_id), "key": key}))
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": str(fields.get("clientId") or ""),
+                "redirect_uri": self.callback_url(),
+                "scope": str(fields.get("scopes") or ""),
+                "state": state,
+            }
+        )
+        return f"{authorize}{'&' if '?' in authorize else '?'}{query}"
+
+    async def complete_authorization(self, state: str, code: str) -> Instance:
+        """Exchange an authorization code for a token and store it (encrypted) on the connection.
+
+        No actor: the provider redirects the user's browser here; the sealed ``state`` (valid
+        for an hour) names the instance and config variable.
+        """
+        opened = self.box.unseal(state, ttl=STATE_TTL_SECONDS) if state else None
+        if opened is None:
+            raise InvalidInput(
+                "the authorization state is invalid or expired",
+                field="state",
+                fix="start the authorization again from the instance's config variable",
+            )
+        data = json.loads(opened)
+        async with self._db.session() as session:
+            instance = await session.get(Instance, uuid.UUID(data["instance"]))
+            if instance is None:
+                raise NotFound("instance", data["instance"], field="state")
+            _, _, definition = await self._definition_of(session, instance)
+            cv = next((c for c in cv_rules.declared(definition) if c["key"] == data["key"]), None)
+            if cv is None or not cv_rules.uses_authorization_code(cv, self._registry):
+                raise NotFound("OAuth connection", data["key"], field="state")
+            rows = await repo.config_values(session, instance.id)
+            row = rows.get(data["key"])
+            fields = cv_rules.connection_fields(cv, _clean_values(row), self._registry, self.box)
+            token = await self._exchange_code(fields, code)
+            value = cv_rules.with_token(_clean_values(row), token, self.box)
+            if row is None:
+                row = InstanceConfigValue(instance_id=instance.id, key=data["key"])
+                session.add(row)
+            row.values = value.values
+            row.value = None
+            await session.commit()
+            return instance
+
+    async def _exchange_code(self, fields: Mapping[str, Any], code: str) -> dict[str, Any]:
+        token_url = str(fields.get("tokenUrl") or "")
+        if not token_url or not code:
+            raise InvalidInput(
+                "the connection has no tokenUrl, or the provider sent no code",
+                field="code",
+                fix="set the connection's tokenUrl and authorize again",
+            )
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.callback_url(),
+            "client_id": str(fields.get("clientId") or ""),
+            "client_secret": str(fields.get("clientSecret") or ""),
+        }
+        try:
+            async with httpx.AsyncClient(transport=self.http_transport, timeout=30) as http:
+                response = await http.post(
+                    token_url, data=form, headers={"Accept": "application/json"}
+                )
+        except httpx.HTTPError as exc:
+            raise InvalidInput(
+                f"the token endpoint {token_url} could not be reached: {exc}",
+                field="code",
+                fix="check the connection's tokenUrl",
+            ) from exc
+        try:
+            token = response.json()
+        except ValueError:
+            token = None
+        if (
+            response.status_code >= 400
+            or not isinstance(token, dict)
+            or "access_token" not in token
+        ):
+            raise InvalidInput(
+                f"the token endpoint answered {response.status_code} without an access_token",
+                field="code",
+                fix="check the connection's client ID, secret and token URL, then authorize again",
+            )
+        token.setdefault("obtained_at", clock.to_iso(clock.now()))
+        return token
 
     # ---- writing -------------------------------------------------------------------------
 

@@ -77,6 +77,17 @@ class SecretBox:
                 "keep the old key in SPLICE_ENCRYPTION_KEYS until rotation finished"
             ) from exc
 
+    def seal(self, plaintext: str) -> str:
+        """A URL-safe, tamper-proof token of ``plaintext`` (e.g. an OAuth ``state``)."""
+        return self._fernet.encrypt(plaintext.encode()).decode("ascii")
+
+    def unseal(self, token: str, *, ttl: int) -> str | None:
+        """The plaintext of a sealed token, or None when forged or older than ``ttl`` seconds."""
+        try:
+            return self._fernet.decrypt(token.encode("ascii"), ttl=ttl).decode()
+        except (InvalidToken, UnicodeError):
+            return None
+
     def rotate(self, stored: str | None) -> str | None:
         """The same secret re-encrypted with the first key (plaintext gets encrypted)."""
         if stored is None:

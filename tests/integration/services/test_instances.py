@@ -503,3 +503,65 @@ async def test_deleting_the_integration_or_customer_removes_its_instances(
     await services.integrations.delete(owner, integration_id)
     with pytest.raises(NotFound):
         await services.instances.get(owner, ids.encode("Instance", other.id))
+
+
+async def test_oauth_authorization_code_stores_the_token_encrypted(
+    services: Services, owner: Actor
+) -> None:
+    import httpx
+
+    draft = await services.integrations.import_definition(
+        owner, (DEFINITIONS / "oauth-connection.yml").read_text()
+    )
+    version = await services.versions.publish(owner, draft.global_id, "v1")
+    client = json.dumps(
+        [
+            {"name": "clientId", "type": "value", "value": "cid"},
+            {"name": "clientSecret", "type": "value", "value": "client-secret-value"},
+        ]
+    )
+    instance = await services.instances.create(
+        owner,
+        name="O",
+        integration=version.global_id,
+        customer=await customer(services, owner),
+        config_variables=[{"key": "Acme OAuth", "values": client}],
+    )
+    (view,) = await services.instances.config_variables(owner, instance)
+    assert view.status == "PENDING" and view.authorize_url is not None
+    url = httpx.URL(view.authorize_url)
+    assert url.host == "auth.example.test" and url.params["client_id"] == "cid"
+    assert url.params["redirect_uri"].endswith("/oauth2/callback")
+    state = url.params["state"]
+
+    seen: list[httpx.Request] = []
+
+    def token_endpoint(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"access_token": "at-123", "refresh_token": "rt-9"})
+
+    services.instances.http_transport = httpx.MockTransport(token_endpoint)
+    with pytest.raises(InvalidInput, match="state"):
+        await services.instances.complete_authorization(state[:-4] + "AAAA", "code-1")
+    await services.instances.complete_authorization(state, "code-1")
+    form = dict(httpx.QueryParams(seen[0].content.decode()))
+    assert form["code"] == "code-1" and form["client_secret"] == "client-secret-value"
+    assert form["grant_type"] == "authorization_code"
+
+    (view,) = await services.instances.config_variables(owner, instance)
+    assert view.status == "ACTIVE"
+    assert "token" not in {i["name"] for i in view.inputs}
+    async with services.db.session() as session:
+        raw = " ".join(
+            str(cell)
+            for row in await session.execute(text('SELECT "values" FROM instance_config_values'))
+            for cell in row
+        )
+    assert "at-123" not in raw and "client-secret-value" not in raw
+
+    await services.instances.deploy(owner, ids.encode("Instance", instance.id))
+    (config,) = await services.instances.flow_configs(owner, instance)
+    target = await services.instances.webhook_target(config.global_id)
+    connection = target.config_vars["Acme OAuth"]
+    assert connection["token"]["access_token"] == "at-123"
+    assert connection["fields"]["clientId"] == "cid"

@@ -131,12 +131,12 @@ async def resolve_config_variables(instance: Instance, info: Info, **_: Any) -> 
 
 @config_variable_type.field("status")
 def resolve_status(view: ConfigVariableView, _: Info) -> str:
-    return "PENDING" if view.is_missing else "ACTIVE"
+    return view.status
 
 
 @config_variable_type.field("authorizeUrl")
-def resolve_authorize_url(_: ConfigVariableView, __: Info) -> None:
-    return None
+def resolve_authorize_url(view: ConfigVariableView, _: Info) -> str | None:
+    return view.authorize_url
 
 
 @config_variable_type.field("inputs")

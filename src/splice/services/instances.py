@@ -12,10 +12,12 @@ hands the webhook handler what it needs to check and run a call.
 from __future__ import annotations
 
 import json
+import logging
 import secrets as token_source
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,6 +62,8 @@ __all__ = [
 MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
 KEYED_SECURITY = ("customer_required",)
 STATE_TTL_SECONDS = 3600
+REFRESH_MARGIN = timedelta(minutes=5)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,18 @@ def _schedule_of(
             return None
         return str(value["value"]), str(value.get("timeZone") or meta.get("timeZone") or "")
     return str(schedule["value"]), str(meta.get("timeZone") or "")
+
+
+def _expiring(token: Mapping[str, Any]) -> bool:
+    """True when a token with a refresh token expires within the refresh margin."""
+    if not token.get("refresh_token") or not token.get("expires_in"):
+        return False
+    try:
+        obtained = datetime.fromisoformat(str(token.get("obtained_at")).replace("Z", "+00:00"))
+        lifetime = timedelta(seconds=float(token["expires_in"]))
+    except (TypeError, ValueError):
+        return False
+    return clock.now() >= obtained + lifetime - REFRESH_MARGIN
 
 
 def _require_name(name: str | None) -> str:
@@ -509,6 +525,8 @@ class InstanceService:
             )
             customer = await session.get(Customer, instance.customer_id)
             assert customer is not None
+            if await self._refresh_expiring_tokens(session, instance, definition):
+                await session.commit()
             stored = await self._running_values(session, instance)
             pairs = await repo.flow_configs_with_flows(session, instance)
         base = self._base_url(base_url)
@@ -658,6 +676,39 @@ class InstanceService:
             await session.commit()
             return instance
 
+    async def _refresh_expiring_tokens(
+        self, session: AsyncSession, instance: Instance, definition: Mapping[str, Any]
+    ) -> bool:
+        """Refresh OAuth tokens that expire within five minutes, before a run needs them.
+
+        A failed refresh keeps the old token (the run may still succeed) and is logged without
+        any secret. True when a token was replaced.
+        """
+        rows = await repo.config_values(session, instance.id)
+        refreshed = False
+        for cv in cv_rules.declared(definition):
+            row = rows.get(cv["key"])
+            value = _clean_values(row)
+            token = cv_rules.connection_token(value, self.box)
+            if row is None or token is None or not _expiring(token):
+                continue
+            fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": str(token.get("refresh_token") or ""),
+                "client_id": str(fields.get("clientId") or ""),
+                "client_secret": str(fields.get("clientSecret") or ""),
+            }
+            try:
+                fresh = await self._token_request(str(fields.get("tokenUrl") or ""), form)
+            except InvalidInput as exc:
+                log.warning("refreshing the OAuth token of %r failed: %s", cv["key"], exc.message)
+                continue
+            fresh.setdefault("refresh_token", token.get("refresh_token"))
+            row.values = cv_rules.with_token(value, fresh, self.box).values
+            refreshed = True
+        return refreshed
+
     async def _exchange_code(self, fields: Mapping[str, Any], code: str) -> dict[str, Any]:
         token_url = str(fields.get("tokenUrl") or "")
         if not token_url or not code:
@@ -673,6 +724,10 @@ class InstanceService:
             "client_id": str(fields.get("clientId") or ""),
             "client_secret": str(fields.get("clientSecret") or ""),
         }
+        return await self._token_request(token_url, form)
+
+    async def _token_request(self, token_url: str, form: Mapping[str, str]) -> dict[str, Any]:
+        """POST a token request (form body) and return the token; InvalidInput when refused."""
         try:
             async with httpx.AsyncClient(transport=self.http_transport, timeout=30) as http:
                 response = await http.post(

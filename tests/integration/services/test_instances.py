@@ -538,7 +538,13 @@ async def test_oauth_authorization_code_stores_the_token_encrypted(
 
     def token_endpoint(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"access_token": "at-123", "refresh_token": "rt-9"})
+        form = dict(httpx.QueryParams(request.content.decode()))
+        if form["grant_type"] == "refresh_token":
+            assert form["refresh_token"] == "rt-9"
+            return httpx.Response(200, json={"access_token": "at-456", "expires_in": 3600})
+        return httpx.Response(
+            200, json={"access_token": "at-123", "refresh_token": "rt-9", "expires_in": 60}
+        )
 
     services.instances.http_transport = httpx.MockTransport(token_endpoint)
     with pytest.raises(InvalidInput, match="state"):
@@ -563,5 +569,14 @@ async def test_oauth_authorization_code_stores_the_token_encrypted(
     (config,) = await services.instances.flow_configs(owner, instance)
     target = await services.instances.webhook_target(config.global_id)
     connection = target.config_vars["Acme OAuth"]
-    assert connection["token"]["access_token"] == "at-123"
+    # the first token lives 60 s, inside the 5-minute margin: the run gets a refreshed one
+    assert connection["token"]["access_token"] == "at-456"
+    assert connection["token"]["refresh_token"] == "rt-9"
     assert connection["fields"]["clientId"] == "cid"
+    assert [dict(httpx.QueryParams(r.content.decode()))["grant_type"] for r in seen] == [
+        "authorization_code",
+        "refresh_token",
+    ]
+    again = await services.instances.webhook_target(config.global_id)
+    assert again.config_vars["Acme OAuth"]["token"]["access_token"] == "at-456"
+    assert len(seen) == 2

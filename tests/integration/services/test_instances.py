@@ -580,3 +580,9 @@ async def test_oauth_authorization_code_stores_the_token_encrypted(
     again = await services.instances.webhook_target(config.global_id)
     assert again.config_vars["Acme OAuth"]["token"]["access_token"] == "at-456"
     assert len(seen) == 2
+
+
+async def test_the_test_instance_never_blocks_flow_tests(services: Services, owner: Actor) -> None:
+    draft = await services.integrations.import_definition(owner, CONFIG_TYPES.read_text())
+    system = await services.integrations.system_instance(owner, draft)
+    assert await services.instances.config_state(owner, system) == "FULLY_CONFIGURED"

@@ -6,7 +6,9 @@ while the execution runs, and a crash loses at most the step in flight.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 from typing import Any
 
@@ -39,42 +41,80 @@ def pack_result(data: Any, content_type: str | None) -> bytes:
 
 
 class StoreSink:
-    """Writes one execution's step results and logs."""
+    """Writes one execution's step results and logs, batched.
 
-    def __init__(self, db: Database, execution_id: uuid.UUID) -> None:
+    Entries are buffered and written in one transaction when ``flush_every`` seconds have passed
+    since the last write (so tailing clients see progress) and when the run ends (``flush``).
+    """
+
+    def __init__(self, db: Database, execution_id: uuid.UUID, *, flush_every: float = 0.5) -> None:
         self._db = db
         self._execution_id = execution_id
         self._sequence = 0
+        self._pending: list[ExecutionStep | ExecutionLog] = []
+        self._flush_every = flush_every
+        self._last_flush = time.monotonic()
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.Task[None] | None = None
 
     async def step_finished(self, result: StepResult) -> None:
         self._sequence += 1
-        async with self._db.session() as session:
-            session.add(
-                ExecutionStep(
-                    execution_id=self._execution_id,
-                    sequence=self._sequence,
-                    step_path=result.path,
-                    step_key=result.key,
-                    step_name=result.name,
-                    status=result.status,
-                    started_at=result.started_at,
-                    ended_at=result.ended_at,
-                    result=pack_result(result.data, result.content_type),
-                    content_type=result.content_type or "application/json",
-                    error=result.error,
-                )
+        self._pending.append(
+            ExecutionStep(
+                execution_id=self._execution_id,
+                sequence=self._sequence,
+                step_path=result.path,
+                step_key=result.key,
+                step_name=result.name,
+                status=result.status,
+                started_at=result.started_at,
+                ended_at=result.ended_at,
+                result=pack_result(result.data, result.content_type),
+                content_type=result.content_type or "application/json",
+                error=result.error,
             )
-            await session.commit()
+        )
+        await self._maybe_flush()
 
     async def log(self, entry: LogEntry) -> None:
-        async with self._db.session() as session:
-            session.add(
-                ExecutionLog(
-                    execution_id=self._execution_id,
-                    timestamp=entry.timestamp,
-                    severity=entry.severity,
-                    message=entry.message[:MAX_LOG_CHARS],
-                    step_path=entry.step_path,
-                )
+        self._pending.append(
+            ExecutionLog(
+                execution_id=self._execution_id,
+                timestamp=entry.timestamp,
+                severity=entry.severity,
+                message=entry.message[:MAX_LOG_CHARS],
+                step_path=entry.step_path,
             )
-            await session.commit()
+        )
+        await self._maybe_flush()
+
+    async def _maybe_flush(self) -> None:
+        waited = time.monotonic() - self._last_flush
+        if waited >= self._flush_every:
+            await self.flush()
+        elif self._timer is None:
+            # a long step may follow: write what is buffered within flush_every anyway
+            self._timer = asyncio.create_task(self._flush_later(self._flush_every - waited))
+
+    async def _flush_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._timer = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything buffered in one transaction."""
+        async with self._lock:
+            self._last_flush = time.monotonic()
+            if not self._pending:
+                return
+            rows, self._pending = self._pending, []
+            async with self._db.session() as session:
+                session.add_all(rows)
+                await session.commit()
+
+    async def close(self) -> None:
+        """Flush what is left and stop the deferred flush."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        await self.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import and_, or_, select, update
 
 from splice import clock, ids
 from splice.components.registry import Registry
-from splice.definition import from_data
+from splice.definition import Flow, from_data
 from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PayloadTooLarge
 from splice.services.authz import Actor, Permission, require
@@ -38,6 +39,8 @@ from splice.store.tables import (
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
 END_MARKER = "Ending Instance Execution"
+HANDOFF_LIMIT = 1000
+FLOW_CACHE_LIMIT = 256
 MAX_RETRY_DELAY = timedelta(hours=24)
 
 
@@ -114,6 +117,9 @@ class ExecutionService:
         self._instances = instances
         self._lease = timedelta(seconds=settings.runtime.lease_seconds)
         self._submit: Callable[[uuid.UUID], Awaitable[None]] | None = None
+        # targets resolved at accept time, handed to the run in this process (bounded)
+        self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
+        self._flows: OrderedDict[str, Flow] = OrderedDict()
 
     def use_dispatcher(self, submit: Callable[[uuid.UUID], Awaitable[None]]) -> None:
         """Where executions this service creates itself (cross-flow calls) are handed off."""
@@ -162,6 +168,9 @@ class ExecutionService:
         async with self._db.session() as session:
             session.add(execution)
             await session.commit()
+        self._accepted_targets[execution.id] = target
+        while len(self._accepted_targets) > HANDOFF_LIMIT:
+            self._accepted_targets.popitem(last=False)
         return Accepted(execution.id, synchronous)
 
     @staticmethod
@@ -236,6 +245,7 @@ class ExecutionService:
         finally:
             renewer.cancel()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
+        await sink.close()
         finished = await self._finish(execution_id, result)
         if result.status == "failed":
             await self._schedule_retry(finished)
@@ -250,13 +260,12 @@ class ExecutionService:
             return ExecutionResult(
                 "failed", None, None, "the flow was removed from the instance", None
             )
-        target = await self._instances.webhook_target(
-            ids.encode("InstanceFlowConfig", execution.flow_config_id)
-        )
-        definition = from_data(
-            {"definitionVersion": 7, "name": "run", "flows": [target.flow_definition]}
-        )
-        flow = definition.flows[0]
+        target = self._accepted_targets.pop(execution.id, None)
+        if target is None:
+            target = await self._instances.webhook_target(
+                ids.encode("InstanceFlowConfig", execution.flow_config_id)
+            )
+        flow = self._flow_model(target.flow_definition)
         resume = await self._resume_results(execution)
         context = RunContext(
             execution_id=ids.encode("InstanceExecutionResult", execution.id),
@@ -344,6 +353,21 @@ class ExecutionService:
                 await self.run(execution.id, worker=f"lifecycle-{event}")
             else:
                 await self._submit(execution.id)
+
+    def _flow_model(self, flow_definition: dict[str, Any]) -> Flow:
+        """The parsed flow, cached by its content so the engine's compiled form is reused too."""
+        key = json.dumps(flow_definition, sort_keys=True, default=str)
+        flow = self._flows.get(key)
+        if flow is None:
+            flow = from_data(
+                {"definitionVersion": 7, "name": "run", "flows": [flow_definition]}
+            ).flows[0]
+            self._flows[key] = flow
+            while len(self._flows) > FLOW_CACHE_LIMIT:
+                self._flows.popitem(last=False)
+        else:
+            self._flows.move_to_end(key)
+        return flow
 
     def _invoker(self, caller: Execution, target: Any) -> Any:
         """``invoke_flow`` for one run: start a sibling flow of the same instance."""

@@ -7,7 +7,14 @@ import uuid
 import pytest
 
 from splice.errors import PermissionDenied
-from splice.services.authz import CUSTOMER_ROLES, ORG_ROLES, Actor, Permission, require
+from splice.services.authz import (
+    CUSTOMER_ROLES,
+    ORG_ROLES,
+    Actor,
+    Permission,
+    require,
+    require_marketplace_deployer,
+)
 
 
 def org_user(role: str) -> Actor:
@@ -73,3 +80,15 @@ def test_a_customer_user_with_an_org_role_name_is_still_a_customer_user() -> Non
 
 def test_org_users_are_not_customer_users() -> None:
     assert not org_user("owner").is_customer_user
+
+
+def test_only_customer_admins_activate_marketplace_integrations() -> None:
+    require_marketplace_deployer(customer_user("customer-admin"))
+    with pytest.raises(PermissionDenied, match="customer-viewer"):
+        require_marketplace_deployer(customer_user("customer-viewer"))
+
+
+@pytest.mark.parametrize("role", ORG_ROLES)
+def test_org_users_do_not_activate_marketplace_integrations(role: str) -> None:
+    with pytest.raises(PermissionDenied, match="only customer users"):
+        require_marketplace_deployer(org_user(role))

@@ -107,6 +107,7 @@ class ActionContext:
 
     ``step_results`` maps step keys to their data so far (what ``<key>.results`` references
     see); ``loops`` maps the keys of the loops the step runs inside to ``(currentItem, index)``.
+    ``platform_url`` is the Splice server's URL when the run happens on one (else empty).
     The engine reuses one context for the steps of a run: read it during the call only.
     """
 
@@ -121,6 +122,7 @@ class ActionContext:
         "invoke_flow",
         "logger",
         "loops",
+        "platform_url",
         "state",
         "step_key",
         "step_path",
@@ -148,6 +150,7 @@ class ActionContext:
         trigger_payload: Mapping[str, Any] | None = None,
         step_key: str = "",
         step_path: str = "",
+        platform_url: str = "",
     ) -> None:
         self.logger = logger if logger is not None else StepLogger(_drop)
         self.config_vars = config_vars
@@ -164,6 +167,7 @@ class ActionContext:
         self.trigger_payload = trigger_payload
         self.step_key = step_key
         self.step_path = step_path
+        self.platform_url = platform_url
         self._transport = http_transport
 
     def http_client(self, **kwargs: Any) -> httpx.AsyncClient:

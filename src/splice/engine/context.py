@@ -38,6 +38,8 @@ class RunContext:
     ``resume_results`` maps step paths to the data of steps that already succeeded in an earlier
     run: those steps are skipped and their data reused (resume from the failed step).
     ``sleep`` waits between step retries; tests pass a fake so that nothing really waits.
+    ``platform_url`` is the URL of the server running the flow (the ``prismatic`` component's
+    default target).
     """
 
     execution_id: str
@@ -53,3 +55,4 @@ class RunContext:
     limits: Limits = field(default_factory=Limits)
     resume_results: Mapping[str, Any] = field(default_factory=_empty)
     sleep: Sleep = asyncio.sleep
+    platform_url: str = ""

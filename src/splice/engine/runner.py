@@ -163,6 +163,7 @@ class _Run:
             invoke_flow=context.invoke_flow,
             step_results=self.scope.results,
             loops=self.scope.loops,
+            platform_url=context.platform_url,
         )
 
     # -- logs -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import and_, or_, select, update
 
 from splice import clock, ids
@@ -120,6 +121,7 @@ class ExecutionService:
         # targets resolved at accept time, handed to the run in this process (bounded)
         self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
         self._flows: OrderedDict[str, Flow] = OrderedDict()
+        self.http_transport: httpx.AsyncBaseTransport | None = None  # runs' HTTP (tests: ASGI)
 
     def use_dispatcher(self, submit: Callable[[uuid.UUID], Awaitable[None]]) -> None:
         """Where executions this service creates itself (cross-flow calls) are handed off."""
@@ -278,6 +280,8 @@ class ExecutionService:
             webhook_urls=target.webhook_urls,
             resume_results=resume,
             invoke_flow=self._invoker(execution, target),
+            platform_url=self._settings.server.base_url(),
+            http_transport=self.http_transport,
         )
         payload = self.trigger_payload(execution, target)
         await sink.log(

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
@@ -75,6 +75,8 @@ class InstanceFilter:
     is_system: bool | None = None
     enabled: bool | None = None
     name_icontains: str | None = None
+    needs_deploy: bool | None = None
+    labels_contains: str | None = None
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,12 @@ class InstanceService:
                 stmt = stmt.where(Instance.enabled.is_(filters.enabled))
             if filters.name_icontains:
                 stmt = stmt.where(Instance.name.ilike(f"%{filters.name_icontains}%"))
+            if filters.needs_deploy is not None:  # the test instance never needs a deploy
+                wanted = Instance.needs_deploy.is_(True) & Instance.is_system.is_(False)
+                stmt = stmt.where(wanted if filters.needs_deploy else ~wanted)
+            if filters.labels_contains:
+                label = filters.labels_contains.strip().lower().replace('"', "")
+                stmt = stmt.where(cast(Instance.labels, String).ilike(f'%"{label}"%'))
             limits = self._settings.limits
             return await fetch_page(
                 session,

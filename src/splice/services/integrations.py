@@ -62,6 +62,10 @@ class IntegrationFilter:
     labels_contains: str | None = None
     marketplace_configuration: str | None = None
     has_unpublished_changes: bool | None = None
+    has_instances: bool | None = None
+    version_is_available: bool | None = None
+    version_sequence_id: str | None = None
+    marketplace: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,9 @@ class IntegrationService:
                     )
                 ).scalars()
                 records.extend(IntegrationRecord(integration, version) for version in versions)
+            if filters.version_is_available is not None:
+                wanted = filters.version_is_available
+                records = [r for r in records if r.version is not None and r.is_available == wanted]
             return _page_of(records, page, limits.page_size, limits.max_page_size)
 
     async def _filtered(self, session: AsyncSession, actor: Actor, f: IntegrationFilter) -> Any:
@@ -210,6 +217,39 @@ class IntegrationService:
                 IntegrationVersion.marketplace_configuration == f.marketplace_configuration,
             )
             stmt = stmt.where(latest)
+        return self._usage_filters(stmt, f)
+
+    @staticmethod
+    def _usage_filters(stmt: Any, f: IntegrationFilter) -> Any:
+        """hasInstances, versionIsAvailable (some version is), versionSequenceId (the
+        integration's own ID: its versions form the sequence) and marketplace (the latest
+        version is listed)."""
+        if f.has_instances is not None:
+            used = exists().where(
+                Instance.integration_id == Integration.id, Instance.is_system.is_(False)
+            )
+            stmt = stmt.where(used if f.has_instances else ~used)
+        if f.version_is_available is not None:
+            available = exists().where(
+                IntegrationVersion.integration_id == Integration.id,
+                IntegrationVersion.is_available.is_(True),
+            )
+            stmt = stmt.where(available if f.version_is_available else ~available)
+        if f.version_sequence_id:
+            kind, pk = ids.decode_any(f.version_sequence_id)
+            if kind != "Integration":
+                raise InvalidInput(
+                    "expects an integration ID (its versions form the sequence)",
+                    field="versionSequenceId",
+                )
+            stmt = stmt.where(Integration.id == pk)
+        if f.marketplace is not None:
+            listed = exists().where(
+                IntegrationVersion.integration_id == Integration.id,
+                IntegrationVersion.version_number == Integration.latest_version_number,
+                IntegrationVersion.marketplace_configuration != "NOT_AVAILABLE_IN_MARKETPLACE",
+            )
+            stmt = stmt.where(listed if f.marketplace else ~listed)
         return stmt
 
     async def flows(self, actor: Actor, record: IntegrationRecord) -> list[IntegrationFlow]:

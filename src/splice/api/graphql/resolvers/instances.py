@@ -42,6 +42,8 @@ async def resolve_instances(
     isSystem: bool | None = None,
     enabled: bool | None = None,
     name_Icontains: str | None = None,
+    needsDeploy: bool | None = None,
+    labels_Contains: str | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
     filters = InstanceFilter(
@@ -50,6 +52,8 @@ async def resolve_instances(
         is_system=isSystem,
         enabled=enabled,
         name_icontains=name_Icontains,
+        needs_deploy=needsDeploy,
+        labels_contains=labels_Contains,
     )
     return connection(
         await c.services.instances.search(c.actor, filters, page_request(after, first))

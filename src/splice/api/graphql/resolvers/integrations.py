@@ -54,6 +54,10 @@ async def resolve_integrations(
     labels_Contains: str | None = None,
     marketplaceConfiguration: str | None = None,
     hasUnpublishedChanges: bool | None = None,
+    hasInstances: bool | None = None,
+    versionIsAvailable: bool | None = None,
+    versionSequenceId: str | None = None,
+    marketplace: bool | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
     filters = IntegrationFilter(
@@ -67,6 +71,10 @@ async def resolve_integrations(
         labels_contains=labels_Contains,
         marketplace_configuration=marketplaceConfiguration,
         has_unpublished_changes=hasUnpublishedChanges,
+        has_instances=hasInstances,
+        version_is_available=versionIsAvailable,
+        version_sequence_id=versionSequenceId,
+        marketplace=marketplace,
     )
     page = await c.services.integrations.search(c.actor, filters, page_request(after, first))
     return connection(page)

@@ -1,0 +1,337 @@
+"""The `prismatic` component through the engine against a live Splice app (ASGI, no port).
+
+Each action runs as a one-step flow with a refresh-token connection; results are checked
+against what the server's GraphQL API then reports.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from splice.api.app import create_app
+from splice.components.builtin import prismatic
+from splice.components.testing import MemoryState
+from splice.definition import load
+from splice.engine import RunContext, StepResult, run_flow
+from splice.runtime.dispatch import Dispatcher
+from splice.services import Services
+from splice.services.startup import build_services, prepare
+from splice.settings import Settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.integration.runtime.flows import definition
+from tests.unit.engine.helpers import ListSink, payload, registry
+
+BASE = "http://splice.test"
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """The app's ASGI transport, counting token exchanges."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.token_requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            self.token_requests += 1
+        return await self.inner.handle_async_request(request)
+
+
+@dataclass
+class Platform:
+    http: httpx.AsyncClient
+    services: Services
+    transport: Counting
+    access: str
+    refresh: str
+
+    async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post(
+            "/api",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.access}"},
+        )
+        body: dict[str, Any] = response.json()
+        assert body.get("errors") is None, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def step(self, action: str, refresh: str | None = None, **inputs: Any) -> StepResult:
+        """Run ``action`` as the second step of a flow and return its step result."""
+        step_inputs: dict[str, Any] = {"connection": {"type": "configVar", "value": "Conn"}}
+        for key, value in inputs.items():
+            if isinstance(value, dict):
+                pairs = [{"name": k, "type": "value", "value": v} for k, v in value.items()]
+                step_inputs[key] = {"type": "complex", "value": pairs}
+            else:
+                step_inputs[key] = {"type": "value", "value": value}
+        document = {
+            "definitionVersion": 7,
+            "name": "P",
+            "flows": [
+                {
+                    "name": "F",
+                    "steps": [
+                        {
+                            "name": "Trigger",
+                            "isTrigger": True,
+                            "action": {
+                                "key": "webhook",
+                                "component": {"key": "webhook-triggers", "version": "LATEST"},
+                            },
+                            "inputs": {},
+                        },
+                        {
+                            "name": "Call",
+                            "action": {
+                                "key": action,
+                                "component": {"key": "prismatic", "version": "LATEST"},
+                            },
+                            "inputs": step_inputs,
+                        },
+                    ],
+                }
+            ],
+        }
+        flow = load(yaml.safe_dump(document)).flows[0]
+        connection = {"key": "apiKey", "fields": {"apiKey": refresh or self.refresh}}
+        context = RunContext(
+            execution_id="exec-1",
+            config_vars={"Conn": connection},
+            state=MemoryState(),
+            http_transport=self.transport,
+            platform_url=BASE,
+        )
+        sink = ListSink()
+        await run_flow(flow, payload(), registry=registry(), sink=sink, context=context)
+        return sink.by_path()["call"]
+
+    async def ok(self, action: str, **inputs: Any) -> dict[str, Any]:
+        result = await self.step(action, **inputs)
+        assert result.status == "succeeded", result.error
+        data: dict[str, Any] = result.data
+        assert data["status"] == 200
+        return dict(data["data"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tokens() -> Iterator[None]:
+    prismatic.clear_token_cache()
+    yield
+    prismatic.clear_token_cache()
+
+
+@pytest.fixture
+async def platform(settings: Settings) -> AsyncIterator[Platform]:
+    services = build_services(settings)
+    await prepare(services)
+    app = create_app(settings, services)
+    dispatcher: Dispatcher = app.state.dispatcher
+    await dispatcher.start()
+    pair = await services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert pair.refresh_token
+    transport = Counting(httpx.ASGITransport(app=app))
+    services.executions.http_transport = transport
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+        yield Platform(http, services, transport, pair.access_token, pair.refresh_token)
+    await dispatcher.stop()
+    await services.db.dispose()
+
+
+IMPORT = (
+    "mutation($d: String!) { importIntegration(input: {definition: $d}) "
+    "{ integration { id flows { nodes { id name } } } errors { field messages } } }"
+)
+
+
+async def _integration(platform: Platform) -> tuple[str, str]:
+    """A fresh integration's id and its first flow's id."""
+    data = await platform.gql(IMPORT, d=definition(f"Echo {uuid.uuid4().hex[:6]}"))
+    integration = data["importIntegration"]["integration"]
+    return integration["id"], integration["flows"]["nodes"][0]["id"]
+
+
+async def _customer(platform: Platform, name: str = "Acme") -> str:
+    data = await platform.gql(
+        "mutation($n: String!) { createCustomer(input: {name: $n, externalId: $n}) "
+        "{ customer { id } errors { messages } } }",
+        n=f"{name} {uuid.uuid4().hex[:6]}",
+    )
+    return str(data["createCustomer"]["customer"]["id"])
+
+
+async def _instance(platform: Platform) -> tuple[str, str, str]:
+    """A published integration's id, a customer and an instance of it (not yet deployed)."""
+    integration, _ = await _integration(platform)
+    await platform.ok("publishIntegration", integrationId=integration, comments="v1")
+    customer = await _customer(platform)
+    data = await platform.gql(
+        'mutation($i: ID!, $c: ID!) { createInstance(input: {name: "Inst", integration: $i, '
+        "customer: $c}) { instance { id } errors { field messages } } }",
+        i=integration,
+        c=customer,
+    )
+    assert data["createInstance"]["errors"] == [], data
+    return integration, customer, str(data["createInstance"]["instance"]["id"])
+
+
+async def test_get_current_user_exchanges_the_refresh_token_once(platform: Platform) -> None:
+    data = await platform.ok("getCurrentUser")
+    assert data["authenticatedUser"]["email"] == ADMIN_EMAIL
+    await platform.ok("getCurrentUser")
+    assert platform.transport.token_requests == 1
+
+
+async def test_the_access_token_is_renewed_before_it_expires(platform: Platform) -> None:
+    await platform.ok("getCurrentUser")
+    ((key, token),) = prismatic._TOKENS.items()
+    prismatic._TOKENS[key] = prismatic._Token(token.access_token, token.expires_at - 10**6)
+    await platform.ok("getCurrentUser")
+    assert platform.transport.token_requests == 2
+    ((_, renewed),) = prismatic._TOKENS.items()
+    assert renewed.expires_at > token.expires_at - 10**6
+
+
+async def test_a_bad_refresh_token_fails_the_step_naming_the_action(platform: Platform) -> None:
+    result = await platform.step("getCurrentUser", refresh="not-a-token")
+    assert result.status == "failed"
+    assert result.error is not None
+    assert "prismatic getCurrentUser" in result.error
+    assert "refresh token" in result.error
+
+
+async def test_integration_actions_match_the_server(platform: Platform) -> None:
+    integration, flow = await _integration(platform)
+    got = await platform.ok("getIntegration", integrationId=integration)
+    assert got["integration"]["id"] == integration
+    assert "definitionVersion" in got["integration"]["definition"]
+
+    flows = await platform.ok("listFlows", integrationId=integration)
+    assert [n["id"] for n in flows["integration"]["flows"]["nodes"]] == [flow]
+
+    renamed = f"Renamed {uuid.uuid4().hex[:6]}"
+    updated = await platform.ok(
+        "updateIntegration", integrationId=integration, name=renamed, description="new"
+    )
+    assert updated["updateIntegration"]["integration"]["name"] == renamed
+    server = await platform.gql(
+        "query($id: ID!) { integration(id: $id) { name description } }", id=integration
+    )
+    assert server["integration"] == {"name": renamed, "description": "new"}
+
+    published = await platform.ok("publishIntegration", integrationId=integration, comments="c1")
+    assert published["publishIntegration"]["integration"]["versionNumber"] == 1
+    versions = await platform.gql(
+        "query($id: ID!) { integration(id: $id) { versionSequence { nodes { versionNumber "
+        "versionComment } } } }",
+        id=integration,
+    )
+    assert {"versionNumber": 1, "versionComment": "c1"} in (
+        versions["integration"]["versionSequence"]["nodes"]
+    )
+
+    listed = await platform.ok(
+        "listIntegrations", hasUnpublishedChanges="", versionIsAvailable="", nameContains=renamed
+    )
+    assert [n["id"] for n in listed["integrations"]["nodes"]] == [integration]
+
+    new_name = f"Imported {uuid.uuid4().hex[:6]}"
+    imported = await platform.ok(
+        "importIntegration", integrationId=integration, definition=definition(new_name)
+    )
+    assert imported["importIntegration"]["integration"]["id"] == integration
+    server = await platform.gql("query($id: ID!) { integration(id: $id) { name } }", id=integration)
+    assert server["integration"]["name"] == new_name
+
+
+async def test_test_flow_and_get_execution(platform: Platform) -> None:
+    _, flow = await _integration(platform)
+    started = await platform.ok("testFlow", flowId=flow, payload='{"name": "Ada"}')
+    execution = started["testIntegrationFlow"]["testIntegrationFlowResult"]["execution"]
+    got = await platform.ok("getExecution", executionId=execution["id"])
+    assert got["executionResult"]["id"] == execution["id"]
+    assert got["executionResult"]["isTestExecution"] is True
+
+
+async def test_customer_actions(platform: Platform) -> None:
+    customer = await _customer(platform, "Globex")
+    got = await platform.ok("getCustomer", customerId=customer)
+    assert got["customer"]["id"] == customer
+    name = got["customer"]["name"]
+    listed = await platform.ok("listCustomers", externalId=name)
+    assert [n["id"] for n in listed["customers"]["nodes"]] == [customer]
+
+
+async def test_instance_actions_match_the_server(platform: Platform) -> None:
+    integration, _, instance = await _instance(platform)
+    got = await platform.ok("getInstance", instanceId=instance)
+    assert got["instance"]["needsDeploy"] is True
+    pending = await platform.ok("listInstances", integration=integration, needsDeploy="true")
+    assert [n["id"] for n in pending["instances"]["nodes"]] == [instance]
+    up_to_date = await platform.ok("listInstances", integration=integration)  # needsDeploy false
+    assert instance not in [n["id"] for n in up_to_date["instances"]["nodes"]]
+
+    updated = await platform.ok(
+        "updateInstance", instanceId=instance, name="Renamed", description="d"
+    )
+    assert updated["updateInstance"]["instance"]["name"] == "Renamed"
+
+    deployed = await platform.ok("deployInstance", instanceId=instance)
+    assert deployed["deployInstance"]["instance"]["lastDeployedAt"] is not None
+    server = await platform.gql(
+        "query($id: ID!) { instance(id: $id) { name description needsDeploy enabled } }",
+        id=instance,
+    )
+    assert server["instance"] == {
+        "name": "Renamed",
+        "description": "d",
+        "needsDeploy": False,
+        "enabled": True,
+    }
+
+    listed = await platform.ok("listInstances", integration=integration)
+    assert instance in [n["id"] for n in listed["instances"]["nodes"]]
+
+    await platform.ok("disableInstnce", instanceId=instance)
+    server = await platform.gql("query($id: ID!) { instance(id: $id) { enabled } }", id=instance)
+    assert server["instance"]["enabled"] is False
+    enabled_only = await platform.ok("listInstances", integration=integration)
+    assert instance not in [n["id"] for n in enabled_only["instances"]["nodes"]]
+    disabled = await platform.ok("listInstances", integration=integration, enabled="false")
+    assert [n["id"] for n in disabled["instances"]["nodes"]] == [instance]
+
+
+async def test_list_components_includes_prismatic(platform: Platform) -> None:
+    data = await platform.ok("listComponents")
+    assert "prismatic" in {n["key"] for n in data["components"]["nodes"]}
+
+
+async def test_raw_request_types_variables_from_the_query(platform: Platform) -> None:
+    customer = await _customer(platform, "Initech")
+    data = await platform.ok(
+        "rawRequest", variables={"myCustomerId": customer}
+    )  # the documented default query
+    assert data["customer"]["id"] == customer
+    paged = await platform.ok(
+        "rawRequest",
+        query="query($n: Int) { customers(first: $n) { nodes { id } } }",
+        variables={"n": "1"},
+    )
+    assert len(paged["customers"]["nodes"]) == 1
+
+
+async def test_unknown_ids_and_payload_errors_fail_naming_the_action(platform: Platform) -> None:
+    missing = await platform.step("getInstance", instanceId="SW5zdGFuY2U6bm9wZQ==")
+    assert missing.status == "failed"
+    assert missing.error is not None and "prismatic getInstance" in missing.error
+
+    bad_update = await platform.step("updateIntegration", integrationId="nope", name="x")
+    assert bad_update.status == "failed"
+    assert bad_update.error is not None and "prismatic updateIntegration" in bad_update.error

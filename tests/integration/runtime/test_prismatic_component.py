@@ -318,13 +318,13 @@ async def test_raw_request_types_variables_from_the_query(platform: Platform) ->
     data = await platform.ok(
         "rawRequest", variables={"myCustomerId": customer}
     )  # the documented default query
-    assert data["customer"]["id"] == customer
+    assert data["data"]["customer"]["id"] == customer  # the whole body, as exports read it
     paged = await platform.ok(
         "rawRequest",
         query="query($n: Int) { customers(first: $n) { nodes { id } } }",
         variables={"n": "1"},
     )
-    assert len(paged["customers"]["nodes"]) == 1
+    assert len(paged["data"]["customers"]["nodes"]) == 1
 
 
 async def test_unknown_ids_and_payload_errors_fail_naming_the_action(platform: Platform) -> None:
@@ -335,3 +335,47 @@ async def test_unknown_ids_and_payload_errors_fail_naming_the_action(platform: P
     bad_update = await platform.step("updateIntegration", integrationId="nope", name="x")
     assert bad_update.status == "failed"
     assert bad_update.error is not None and "prismatic updateIntegration" in bad_update.error
+
+
+class Backups(httpx.AsyncBaseTransport):
+    """``backup.test`` collects POSTed files; everything else goes to the app."""
+
+    def __init__(self, app: httpx.AsyncBaseTransport) -> None:
+        self.app = app
+        self.files: dict[str, str] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != "backup.test":
+            return await self.app.handle_async_request(request)
+        body = await request.aread()
+        self.files[request.url.params["integrationId"]] = body.decode()
+        assert request.headers["content-type"] == "application/yaml"
+        return httpx.Response(201, text="stored")
+
+
+async def test_the_backup_example_posts_every_definition(platform: Platform) -> None:
+    from pathlib import Path
+
+    first, _ = await _integration(platform)
+    second, _ = await _integration(platform)
+    await platform.ok("publishIntegration", integrationId=second)
+    example = Path(__file__).resolve().parents[3] / "examples" / "backup-integrations.yml"
+    flow = load(example.read_text()).flows[0]
+    transport = Backups(platform.transport)
+    context = RunContext(
+        execution_id="exec-backup",
+        config_vars={
+            "Prismatic Connection": {"key": "apiKey", "fields": {"apiKey": platform.refresh}},
+            "Backup URL": "http://backup.test/backups",
+        },
+        state=MemoryState(),
+        http_transport=transport,
+        platform_url=BASE,
+    )
+    sink = ListSink()
+    result = await run_flow(flow, payload(), registry=registry(), sink=sink, context=context)
+    assert result.status == "succeeded", result.error
+    listed = await platform.gql("{ integrations(first: 500) { nodes { id definition } } }")
+    expected = {n["id"]: n["definition"] for n in listed["integrations"]["nodes"]}
+    assert {first, second} <= set(expected)
+    assert transport.files == expected

@@ -8,7 +8,8 @@ The ``apiKey`` connection holds a refresh token (``splice me:token --type refres
 exchanged at ``<server>/oauth/token`` for an access token, cached per server and refresh token
 and exchanged again shortly before ``expires_in`` runs out. The server is the connection's
 optional ``url``, else the run's ``ctx.platform_url``. Every action POSTs one GraphQL document to
-``<server>/api`` and returns ``{status, data}`` (the HTTP status and the GraphQL ``data``); an
+``<server>/api`` and returns ``{status, data}`` (the HTTP status and the GraphQL ``data``, for
+``rawRequest`` the whole response body ``{data}`` as exports expect); an
 HTTP error, a GraphQL error or a mutation's ``errors`` fail the step naming the action.
 
 List filters are sent as GraphQL arguments only when set (an empty value sends nothing); the
@@ -144,9 +145,11 @@ async def _graphql(
     variables: Mapping[str, Any] | None = None,
     *,
     payload: str | None = None,
+    whole_body: bool = False,
 ) -> dict[str, Any]:
     """POST ``query`` to ``<server>/api``; ``payload`` names a mutation field whose ``errors``
-    fail the step."""
+    fail the step. ``data`` is the GraphQL ``data``, or with ``whole_body`` the response body
+    itself (``rawRequest``: exports read ``<step>.results.data.data.<field>``)."""
     refresh, override = _connection_fields(inputs.get("connection"))
     if not refresh:
         raise InputValueError("has no refresh token", "connection")
@@ -184,7 +187,7 @@ async def _graphql(
                 if isinstance(e, Mapping)
             )
             raise PrismaticApiError(f"prismatic {action}: {shown}")
-    return {"status": response.status_code, "data": data}
+    return {"status": response.status_code, "data": answer if whole_body else data}
 
 
 # ---- list filters ----------------------------------------------------------------------------
@@ -876,7 +879,7 @@ _RAW_DEFAULT = """query ($myCustomerId: ID!) {
 async def raw_request(ctx: ActionContext, inputs: dict[str, Any]) -> dict[str, Any]:
     query = _required(inputs, "query")
     variables = _typed_variables(query, kv_pairs(inputs.get("variables"), key="variables"))
-    return await _graphql(ctx, inputs, "rawRequest", query, variables)
+    return await _graphql(ctx, inputs, "rawRequest", query, variables, whole_body=True)
 
 
 def _base_type(node: TypeNode) -> tuple[str, bool]:

@@ -6,6 +6,7 @@ against what the server's GraphQL API then reports.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -379,3 +380,86 @@ async def test_the_backup_example_posts_every_definition(platform: Platform) -> 
     expected = {n["id"]: n["definition"] for n in listed["integrations"]["nodes"]}
     assert {first, second} <= set(expected)
     assert transport.files == expected
+
+
+MARKETPLACE = (
+    "mutation($id: ID!) { updateIntegrationMarketplaceConfiguration(input: {id: $id, "
+    'marketplaceConfiguration: "AVAILABLE_AND_DEPLOYABLE"}) { errors { field messages } } }'
+)
+CREATE_INSTANCE = (
+    "mutation($i: ID!, $c: ID!, $n: String!, $v: [InputInstanceConfigVariable]) { "
+    "createInstance(input: {name: $n, integration: $i, customer: $c, configVariables: $v}) "
+    "{ instance { id flowConfigs { nodes { webhookUrl } } } errors { field messages } } }"
+)
+DEPLOY = (
+    "mutation($id: ID!) { deployInstance(input: {id: $id}) { instance { id } "
+    "errors { field messages } } }"
+)
+
+
+async def _publish_listed(platform: Platform, integration: str) -> str:
+    """Publish the draft and list the new version in the marketplace; its ID."""
+    published = await platform.ok("publishIntegration", integrationId=integration)
+    version: str = published["publishIntegration"]["integration"]["id"]
+    answer = await platform.gql(MARKETPLACE, id=version)
+    assert answer["updateIntegrationMarketplaceConfiguration"]["errors"] == []
+    return version
+
+
+async def test_update_instances_export_upgrades_instances_on_the_server(
+    platform: Platform,
+) -> None:
+    """shared/conformance/yaml/update-instances.yml, deployed and run on Splice itself."""
+    from pathlib import Path
+
+    widget_name = f"Widget Sync {uuid.uuid4().hex[:6]}"
+    widget = (await platform.gql(IMPORT, d=definition(widget_name)))["importIntegration"]
+    widget_id = widget["integration"]["id"]
+    v1 = await _publish_listed(platform, widget_id)
+    customer = await _customer(platform, "Acme")
+    created = await platform.gql(CREATE_INSTANCE, i=v1, c=customer, n="Acme widgets", v=[])
+    assert created["createInstance"]["errors"] == []
+    acme = created["createInstance"]["instance"]["id"]
+    assert (await platform.gql(DEPLOY, id=acme))["deployInstance"]["errors"] == []
+    await platform.ok("updateIntegration", integrationId=widget_id, description="v2")
+    v2 = await _publish_listed(platform, widget_id)
+
+    export = Path("/work/shared/conformance/yaml/update-instances.yml")
+    if not export.exists():
+        pytest.skip("the shared conformance exports are not available")
+    imported = await platform.gql(IMPORT, d=export.read_text())
+    assert imported["importIntegration"]["errors"] == []
+    updater = imported["importIntegration"]["integration"]["id"]
+    await platform.ok("publishIntegration", integrationId=updater)
+    ops = await _customer(platform, "Ops")
+    connection = [{"name": "apiKey", "type": "value", "value": platform.refresh}]
+    config = [
+        {"key": "Prismatic Connection", "values": json.dumps(connection)},
+        {"key": "Integration Name", "value": widget_name},
+    ]
+    created = await platform.gql(CREATE_INSTANCE, i=updater, c=ops, n="Updater", v=config)
+    assert created["createInstance"]["errors"] == [], created
+    runner = created["createInstance"]["instance"]
+    assert (await platform.gql(DEPLOY, id=runner["id"]))["deployInstance"]["errors"] == []
+
+    configs = await platform.gql(
+        "query($id: ID!) { instance(id: $id) { flowConfigs { nodes { webhookUrl } } } }",
+        id=runner["id"],
+    )
+    url = configs["instance"]["flowConfigs"]["nodes"][0]["webhookUrl"].removeprefix(BASE)
+    response = await platform.http.post(url, json={}, headers={"prismatic-synchronous": "true"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert [i["instanceId"] for i in report["successful_instances"]] == [acme], report
+    assert report["failed_instances"] in ([], None, "")
+
+    server = await platform.gql(
+        "query($id: ID!) { instance(id: $id) { integration { id versionNumber } "
+        "deployedVersion needsDeploy } }",
+        id=acme,
+    )
+    assert server["instance"] == {
+        "integration": {"id": v2, "versionNumber": 2},
+        "deployedVersion": 2,
+        "needsDeploy": False,
+    }

@@ -114,11 +114,12 @@ async def resolve_integration(instance: Instance, info: Info) -> IntegrationReco
 
 
 @instance_type.field("deployedVersion")
-async def resolve_deployed_version(instance: Instance, info: Info) -> IntegrationRecord | None:
+async def resolve_deployed_version(instance: Instance, info: Info) -> int | None:
     if instance.deployed_version_id is None:
         return None
     c = ctx(info)
-    return await c.services.instances.version_record(c.actor, instance, deployed=True)
+    record = await c.services.instances.version_record(c.actor, instance, deployed=True)
+    return record.version_number
 
 
 @instance_type.field("configState")
@@ -190,9 +191,26 @@ def resolve_api_keys(view: Any, _: Info) -> Any:
 
 
 @integration_type.field("instances")
-async def resolve_integration_instances(record: IntegrationRecord, info: Info) -> dict[str, Any]:
+async def resolve_integration_instances(
+    record: IntegrationRecord,
+    info: Info,
+    after: str | None = None,
+    first: int | None = None,
+    isSystem: bool | None = None,
+    enabled: bool | None = None,
+) -> dict[str, Any]:
     c = ctx(info)
-    return list_connection(await c.services.instances.for_integration(c.actor, record))
+    if after is None and first is None and isSystem is None and enabled is None:
+        return list_connection(await c.services.instances.for_integration(c.actor, record))
+    # paged (as Prismatic's exports page it): the instances of every version of the integration
+    filters = InstanceFilter(
+        integration=ids.encode("Integration", record.integration.id),
+        is_system=False if isSystem is None else isSystem,
+        enabled=enabled,
+    )
+    return connection(
+        await c.services.instances.search(c.actor, filters, page_request(after, first))
+    )
 
 
 @mutation.field("createInstance")

@@ -19,13 +19,26 @@ integration_type = ObjectType("Integration")
 
 @query.field("marketplaceIntegrations")
 async def resolve_marketplace(
-    _: Any, info: Info, includeActiveIntegrations: bool | None = None
+    _: Any,
+    info: Info,
+    includeActiveIntegrations: bool | None = None,
+    name: str | None = None,
+    sortBy: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
     listings = await c.services.marketplace.listings(c.actor)
     if includeActiveIntegrations is False:
         listings = [listing for listing in listings if not listing.instances]
-    return list_connection([listing.record for listing in listings])
+    records = [
+        listing.record for listing in listings if name is None or listing.record.name == name
+    ]
+    for order in reversed(sortBy or []):  # stable sorts: the first field decides last
+        field = "category" if order.get("field") == "CATEGORY" else "name"
+        records.sort(
+            key=lambda r: (getattr(r, field) or "").lower(),
+            reverse=order.get("direction") == "DESC",
+        )
+    return list_connection(records)
 
 
 async def _customer_instances(record: IntegrationRecord, info: Info) -> list[Instance] | None:

@@ -899,6 +899,16 @@ class InstanceService:
         await session.flush()
         return changed
 
+    async def set_test_config_values(
+        self, actor: Actor, integration_id: str, values: Sequence[Mapping[str, Any] | None]
+    ) -> Instance:
+        """Set the config values test runs of an integration's draft use (its test instance)."""
+        record = await self._integrations.get(actor, integration_id)
+        instance = await self._integrations.system_instance(actor, record)
+        return await self.update(
+            actor, ids.encode("Instance", instance.id), config_variables=values
+        )
+
     async def update(
         self,
         actor: Actor,

@@ -385,6 +385,10 @@ async def create_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
 async def update_integration(_: Any, info: Info, input: dict[str, Any]) -> Any:
     c = ctx(info)
     icon = _decode_base64(input["iconBase64"], "iconBase64") if input.get("iconBase64") else None
+    if input.get("testConfigVariables") is not None:
+        await c.services.instances.set_test_config_values(
+            c.actor, required_id(input), input["testConfigVariables"]
+        )
     result = await c.services.integrations.update(
         c.actor,
         required_id(input),

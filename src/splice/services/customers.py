@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import ids
@@ -30,6 +32,28 @@ def _name(name: str | None) -> str:
     if name is None or not name.strip():
         raise InvalidInput("name must not be empty", field="name", fix="give the customer a name")
     return name.strip()
+
+
+@dataclass(frozen=True)
+class CustomerText:
+    """Name and text filters of the customers list (Prismatic's ``listCustomers`` inputs)."""
+
+    name: str | None = None
+    name_istartswith: str | None = None
+    description_icontains: str | None = None
+    labels_contains: str | None = None
+
+    def apply(self, stmt: Any) -> Any:
+        if self.name is not None:
+            stmt = stmt.where(Customer.name == self.name)
+        if self.name_istartswith:
+            stmt = stmt.where(Customer.name.ilike(f"{self.name_istartswith}%"))
+        if self.description_icontains:
+            stmt = stmt.where(Customer.description.ilike(f"%{self.description_icontains}%"))
+        if self.labels_contains:
+            label = self.labels_contains.strip().lower().replace('"', "")
+            stmt = stmt.where(cast(Customer.labels, String).ilike(f'%"{label}"%'))
+        return stmt
 
 
 class CustomerService:
@@ -64,6 +88,7 @@ class CustomerService:
         is_system: bool | None = None,
         name_icontains: str | None = None,
         external_id: str | None = None,
+        text: CustomerText | None = None,
     ) -> Page[Customer]:
         """Customers ordered by name."""
         require(actor, Permission.READ)
@@ -76,6 +101,8 @@ class CustomerService:
             stmt = stmt.where(Customer.name.ilike(f"%{name_icontains}%"))
         if external_id is not None:
             stmt = stmt.where(Customer.external_id == external_id)
+        if text is not None:
+            stmt = text.apply(stmt)
         limits = self._settings.limits
         async with self._db.session() as session:
             return await fetch_page(

@@ -268,6 +268,23 @@ async def test_customer_actions(platform: Platform) -> None:
     name = got["customer"]["name"]
     listed = await platform.ok("listCustomers", externalId=name)
     assert [n["id"] for n in listed["customers"]["nodes"]] == [customer]
+    for filters in (
+        {"name": name},
+        {"nameStartsWith": name[:8].upper()},
+        {"nameContains": name[-6:]},
+    ):
+        found = await platform.ok("listCustomers", **filters)
+        assert [n["id"] for n in found["customers"]["nodes"]] == [customer], filters
+    await platform.gql(
+        'mutation($id: ID!) { updateCustomer(input: {id: $id, labels: ["VIP"], '
+        'description: "Big Account"}) { errors { messages } } }',
+        id=customer,
+    )
+    for filters in ({"labelContains": "vip"}, {"descriptionContains": "big acc"}):
+        found = await platform.ok("listCustomers", **filters)
+        assert [n["id"] for n in found["customers"]["nodes"]] == [customer], filters
+    none = await platform.ok("listCustomers", labelContains="gold")
+    assert none["customers"]["nodes"] == []
 
 
 async def test_instance_actions_match_the_server(platform: Platform) -> None:

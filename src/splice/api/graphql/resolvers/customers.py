@@ -15,6 +15,7 @@ from splice.api.graphql.resolvers.common import (
     payload,
     required_id,
 )
+from splice.services.customers import CustomerText
 from splice.store.tables import Customer
 
 __all__ = ["BINDABLES"]
@@ -33,14 +34,20 @@ async def resolve_customers(
     isSystem: bool | None = None,
     name_Icontains: str | None = None,
     externalId: str | None = None,
+    name: str | None = None,
+    name_Istartswith: str | None = None,
+    description_Icontains: str | None = None,
+    labels_Contains: str | None = None,
 ) -> dict[str, Any]:
     c = ctx(info)
+    text = CustomerText(name, name_Istartswith, description_Icontains, labels_Contains)
     page = await c.services.customers.search(
         c.actor,
         page_request(after, first),
         is_system=isSystem,
         name_icontains=name_Icontains,
         external_id=externalId,
+        text=text,
     )
     return connection(page)
 

@@ -208,6 +208,21 @@ async def test_a_bad_refresh_token_fails_the_step_naming_the_action(platform: Pl
     assert "refresh token" in result.error
 
 
+async def test_a_refused_access_token_fails_the_step_and_is_forgotten(
+    platform: Platform,
+) -> None:
+    await platform.ok("getCurrentUser")
+    ((key, token),) = prismatic._TOKENS.items()
+    prismatic._TOKENS[key] = prismatic._Token("not-a-jwt", token.expires_at)
+    refused = await platform.step("getCurrentUser")
+    assert refused.status == "failed"
+    assert refused.error is not None
+    assert "prismatic getCurrentUser" in refused.error and "401" in refused.error
+    assert platform.transport.token_requests == 1  # no silent retry after the 401
+    await platform.ok("getCurrentUser")  # the next call exchanges the refresh token again
+    assert platform.transport.token_requests == 2
+
+
 async def test_integration_actions_match_the_server(platform: Platform) -> None:
     integration, flow = await _integration(platform)
     got = await platform.ok("getIntegration", integrationId=integration)

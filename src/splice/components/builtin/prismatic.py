@@ -90,12 +90,19 @@ def _server(ctx: ActionContext, override: str) -> str:
     return url
 
 
-async def _access_token(
-    client: httpx.AsyncClient, server: str, refresh: str, action: str, *, renew: bool = False
-) -> str:
-    key = (server, hashlib.sha256(refresh.encode()).hexdigest())
+def _key(server: str, refresh: str) -> tuple[str, str]:
+    return server, hashlib.sha256(refresh.encode()).hexdigest()
+
+
+def _forget(server: str, refresh: str) -> None:
+    _TOKENS.pop(_key(server, refresh), None)
+
+
+async def _access_token(client: httpx.AsyncClient, server: str, refresh: str, action: str) -> str:
+    """The cached access token, exchanged anew when less than a minute of it is left."""
+    key = _key(server, refresh)
     cached = _TOKENS.get(key)
-    if cached is not None and not renew and cached.expires_at - _REFRESH_MARGIN_S > time.time():
+    if cached is not None and cached.expires_at - _REFRESH_MARGIN_S > time.time():
         return cached.access_token
     response = await client.post(
         f"{server}/oauth/token",
@@ -160,11 +167,8 @@ async def _graphql(
         response = await client.post(
             f"{server}/api", json=body, headers={"Authorization": f"Bearer {token}"}
         )
-        if response.status_code == 401:  # revoked or signed with a rotated key: one retry
-            token = await _access_token(client, server, refresh, action, renew=True)
-            response = await client.post(
-                f"{server}/api", json=body, headers={"Authorization": f"Bearer {token}"}
-            )
+    if response.status_code == 401:  # the next step exchanges the refresh token again
+        _forget(server, refresh)
     if response.status_code >= 400:
         raise PrismaticApiError(
             f"prismatic {action}: {server}/api answered {response.status_code}: "

@@ -529,6 +529,7 @@ async def get_customer(ctx: ActionContext, inputs: dict[str, Any]) -> dict[str, 
         _OFFSET,
         Input("externalId", "External Id", comments="Provide the customer external Id."),
         _DESCRIPTION_CONTAINS,
+        _FIRST,  # not in the seed's table, kept from the manifest: forward paging needs it
         _LABEL_CONTAINS,
         _LAST,
         _NAME_CONTAINS,

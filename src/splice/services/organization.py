@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from splice.errors import NotFound
+from splice.errors import NotFound, PermissionDenied
 from splice.services.authz import Actor, Permission, require
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.settings import Settings
@@ -41,8 +41,13 @@ class OrganizationService:
             return org
 
     async def users(self, actor: Actor, page: PageRequest) -> Page[User]:
-        """The organization's own users (not customer users)."""
+        """The organization's own users (not customer users); customer users may not list them."""
         require(actor, Permission.READ)
+        if actor.is_customer_user:
+            raise PermissionDenied(
+                "customer users may not list the organization's users",
+                fix="ask an organization admin",
+            )
         limits = self._settings.limits
         async with self._db.session() as session:
             stmt = (

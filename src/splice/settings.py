@@ -7,6 +7,7 @@ the object down (``create_app(settings)``), and tests build their own.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -73,9 +74,16 @@ class ServerSettings(BaseSettings):
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     def token_domain(self) -> str:
-        """``host[:port]`` of the HTTPS listener that serves ``/oauth/token`` (prism forces https)."""
+        """``host[:port]`` of the HTTPS listener that serves ``/oauth/token`` (prism forces https).
+
+        The host is the public URL's when one is set; a wildcard listen address is never
+        advertised (clients cannot connect to 0.0.0.0).
+        """
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        if host is None:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         port = self.tls_port or self.port
-        return f"{self.host}:{port}"
+        return f"{host}:{port}"
 
 
 class AuthSettings(BaseSettings):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from splice.api.app import create_app
 from splice.services.auth import Bootstrap
@@ -15,6 +17,17 @@ from splice.services.startup import build_services, prepare
 from splice.settings import Settings, get_settings
 
 __all__ = ["server", "worker"]
+
+
+class DatabaseUnavailable(click.ClickException):
+    """The database cannot be reached: a user-fixable setting, so exit code 2."""
+
+    exit_code = 2
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def login_hint(settings: Settings, created: Bootstrap | None) -> str:
@@ -66,7 +79,14 @@ def server(
 
 async def _serve(settings: Settings) -> None:
     services = build_services(settings)
-    created = await prepare(services)
+    try:
+        created = await prepare(services)
+    except (OSError, DBAPIError) as exc:
+        raise DatabaseUnavailable(
+            f"cannot open the database at {safe_url(settings.database_url)}: {exc.__class__.__name__}"
+            f" ({str(exc).splitlines()[0][:200]}); check SPLICE_DATABASE_URL and that the server "
+            "is running"
+        ) from exc
     click.echo(login_hint(settings, created))
     app = create_app(settings, services)
     main = uvicorn.Server(

@@ -43,12 +43,14 @@ async def trigger(
         body=await request.body(),
         path_fragment=path_fragment,
     )
-    accepted = await services.executions.accept_webhook(flow_config_id, incoming)
+    worker = f"http-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    accepted = await services.executions.accept_webhook(
+        flow_config_id, incoming, claim_if_sync=worker
+    )
     headers = {"prismatic-executionid": accepted.global_id}
     if not accepted.synchronous:
         await request.app.state.dispatcher.submit(accepted.execution_id)
         return JSONResponse({"executionId": accepted.global_id}, headers=headers)
-    worker = f"http-{os.getpid()}"
     run = asyncio.ensure_future(_run_to_end(services, accepted.execution_id, worker))
     timeout = services.settings.limits.sync_timeout_seconds
     try:
@@ -68,7 +70,7 @@ async def trigger(
 
 
 async def _run_to_end(services: ServicesDep, execution_id: uuid.UUID, worker: str) -> Execution:
-    finished = await services.executions.run(execution_id, worker=worker)
+    finished = await services.executions.run(execution_id, worker=worker, claimed=True)
     while finished is None or finished.ended_at is None:
         # another worker claimed it first (the sweeper raced us): wait for its end state
         await asyncio.sleep(POLL_SECONDS)

@@ -130,7 +130,12 @@ class ExecutionService:
     # ---- accepting -----------------------------------------------------------------------
 
     async def accept_webhook(
-        self, flow_config_id: str, request: WebhookRequest, *, is_test: bool = False
+        self,
+        flow_config_id: str,
+        request: WebhookRequest,
+        *,
+        is_test: bool = False,
+        claim_if_sync: str | None = None,
     ) -> Accepted:
         """Check the target and credentials, then commit the execution row with its payload."""
         limit = self._settings.limits.webhook_payload_bytes
@@ -167,6 +172,13 @@ class ExecutionService:
                 "pathFragment": request.path_fragment,
             },
         )
+        if synchronous and claim_if_sync:
+            # the caller runs it right away: commit it already claimed (one transaction saved)
+            now = clock.now()
+            execution.status = "running"
+            execution.lease_owner = claim_if_sync
+            execution.lease_expires_at = now + self._lease
+            execution.started_at = now
         async with self._db.session() as session:
             session.add(execution)
             await session.commit()
@@ -224,15 +236,19 @@ class ExecutionService:
             await session.commit()
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def run(self, execution_id: uuid.UUID, *, worker: str) -> Execution | None:
-        """Claim and run one execution to its end; None when another worker owns it."""
-        finished, _result = await self._run_with_result(execution_id, worker=worker)
+    async def run(
+        self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
+    ) -> Execution | None:
+        """Claim (unless ``claimed``) and run one execution; None when another worker owns it."""
+        finished, _result = await self._run_with_result(
+            execution_id, worker=worker, claimed=claimed
+        )
         return finished
 
     async def _run_with_result(
-        self, execution_id: uuid.UUID, *, worker: str
+        self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
     ) -> tuple[Execution | None, ExecutionResult | None]:
-        if not await self.claim(execution_id, worker):
+        if not claimed and not await self.claim(execution_id, worker):
             return None, None
         async with self._db.session() as session:
             execution = await session.get(Execution, execution_id)
@@ -248,9 +264,8 @@ class ExecutionService:
             renewer.cancel()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
         await sink.close()
-        finished = await self._finish(execution_id, result)
-        if result.status == "failed":
-            await self._schedule_retry(finished)
+        retry = await self._next_attempt(execution, result)
+        finished = await self._finish(execution_id, result, retry)
         return finished, result
 
     async def _run_engine(
@@ -460,8 +475,12 @@ class ExecutionService:
                 )
                 await session.commit()
 
-    async def _finish(self, execution_id: uuid.UUID, result: ExecutionResult) -> Execution:
+    async def _finish(
+        self, execution_id: uuid.UUID, result: ExecutionResult, retry: Execution | None = None
+    ) -> Execution:
         async with self._db.session() as session:
+            if retry is not None:
+                session.add(retry)
             execution = await session.get(Execution, execution_id)
             assert execution is not None
             execution.status = result.status
@@ -473,9 +492,13 @@ class ExecutionService:
             await session.commit()
             return execution
 
-    async def _schedule_retry(self, failed: Execution) -> Execution | None:
-        """Queue the next attempt of a failed asynchronous run per its flow's ``retryConfig``."""
-        if failed.is_synchronous or failed.flow_config_id is None:
+    async def _next_attempt(self, failed: Execution, result: ExecutionResult) -> Execution | None:
+        """The next attempt of a failed asynchronous run per its flow's ``retryConfig`` (unsaved).
+
+        It is written in the same transaction that ends the failed run, so no crash can leave a
+        failed run whose retry was never queued.
+        """
+        if result.status != "failed" or failed.is_synchronous or failed.flow_config_id is None:
             return None
         try:
             target = await self._instances.webhook_target(
@@ -490,7 +513,7 @@ class ExecutionService:
         delay = timedelta(minutes=float(config.get("delayMinutes") or 0))
         if config.get("usesExponentialBackoff"):
             delay *= 2 ** (failed.attempt - 1)
-        retry = Execution(
+        return Execution(
             organization_id=failed.organization_id,
             instance_id=failed.instance_id,
             flow_config_id=failed.flow_config_id,
@@ -505,10 +528,6 @@ class ExecutionService:
             retry_of_id=failed.retry_of_id or failed.id,
             run_after=clock.now() + min(delay, MAX_RETRY_DELAY),
         )
-        async with self._db.session() as session:
-            session.add(retry)
-            await session.commit()
-        return retry
 
     async def reclaimable(
         self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)

@@ -106,7 +106,7 @@ async def invoke(
         raise KeyError(f"component '{spec.manifest.key}' has no action '{action_key}'")
     function = spec.function(action_key)
     if function is None:
-        raise NotImplementedError(
+        raise LookupError(
             f"action '{action_key}' of component '{spec.manifest.key}' has no implementation"
         )
     given = dict(inputs or {})

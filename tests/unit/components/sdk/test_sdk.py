@@ -122,7 +122,7 @@ async def test_invoke_unimplemented_action_says_so() -> None:
     bare = ComponentSpec(
         ComponentManifest(key="b", version=1, label="B", actions=(ActionManifest("x", "X"),))
     )
-    with pytest.raises(NotImplementedError, match="no implementation"):
+    with pytest.raises(LookupError, match="no implementation"):
         await invoke(bare, "x")
 
 

@@ -60,7 +60,7 @@ requiredConfigVariable { id key defaultValue dataType } }
 FLOW_CONFIGS = """query listInstanceFlowConfigs($id: ID!, $after: String) {
   instance(id: $id) {
     flowConfigs(after: $after) {
-      nodes { id flow { name } webhookUrl }
+      nodes { id flow { name } webhookUrl apiKeys }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -99,6 +99,7 @@ FLOW_CONFIG_COLUMNS = [
     Column("id", extended=True),
     Column("name", get=lambda row: (row.get("flow") or {}).get("name")),
     Column("webhookUrl", extended=True),
+    Column("apiKeys", extended=True, get=lambda row: ",".join(row.get("apiKeys") or [])),
 ]
 
 

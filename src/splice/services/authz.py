@@ -2,20 +2,42 @@
 
 Every service method calls ``require(actor, permission)`` before it reads or writes. Org roles
 are ordered (viewer < integrator < admin < owner); customer users only ever see their customer.
+
+Customer roles (runtime-semantics §6.2, §8): a ``customer-viewer`` (Prismatic's Member) only
+reads; a ``customer-admin`` (Admin / Marketplace Admin) also activates marketplace integrations
+and configures and tests the instances of their own customer (``require_instance_configurer``).
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from splice.errors import PermissionDenied
 
-__all__ = ["ORG_ROLES", "Actor", "Permission", "require", "require_marketplace_deployer"]
+__all__ = [
+    "CUSTOMER_ADMIN_INSTANCE_CHANGES",
+    "ORG_ROLES",
+    "Actor",
+    "Permission",
+    "require",
+    "require_instance_configurer",
+    "require_marketplace_deployer",
+]
 
 ORG_ROLES = ("viewer", "integrator", "admin", "owner")
 CUSTOMER_ROLES = ("customer-viewer", "customer-admin")
+
+CUSTOMER_ADMIN_INSTANCE_CHANGES = frozenset(
+    {"name", "description", "enabled", "configVariables", "flowConfigs"}
+)
+"""What a customer admin may change on their customer's instances: its name and description,
+pause or resume it, its config values (including data-source and connection values) and the
+flows' API keys. They may also deploy (redeploy), test, run data sources and delete it. The
+version an instance runs (``integration``) and its ``labels`` stay the organization's call, and
+creating instances goes through marketplace activation."""
 
 
 class Permission(enum.Enum):
@@ -78,4 +100,27 @@ def require_marketplace_deployer(actor: Actor) -> None:
         raise PermissionDenied(
             f"the {actor.role} role may not activate marketplace integrations",
             fix="ask a customer admin",
+        )
+
+
+def require_instance_configurer(actor: Actor, *, changes: Iterable[str] = ()) -> None:
+    """Raise unless ``actor`` may configure, deploy, test or delete an instance.
+
+    Organization integrators and above may do anything; customer admins may make the
+    ``changes`` listed in ``CUSTOMER_ADMIN_INSTANCE_CHANGES`` (the caller must still load the
+    instance through the customer filter, so another customer's instance is "not found").
+    """
+    if not actor.is_customer_user:
+        require(actor, Permission.EDIT_INTEGRATIONS)
+        return
+    if actor.role != "customer-admin":
+        raise PermissionDenied(
+            f"the {actor.role} role may not configure instances",
+            fix="ask a customer admin",
+        )
+    forbidden = sorted(set(changes) - CUSTOMER_ADMIN_INSTANCE_CHANGES)
+    if forbidden:
+        raise PermissionDenied(
+            "customer admins may not change an instance's " + ", ".join(forbidden),
+            fix="ask the organization to change it for you",
         )

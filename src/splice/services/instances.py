@@ -29,7 +29,7 @@ from splice import clock, ids
 from splice.components.registry import Registry
 from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
-from splice.services.authz import Actor, Permission, require
+from splice.services.authz import Actor, Permission, require, require_instance_configurer
 from splice.services.integrations import IntegrationService, clean_labels
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.services.records import IntegrationRecord
@@ -58,7 +58,8 @@ __all__ = [
     "WebhookTarget",
 ]
 
-# Integrators (and above) manage instances, as they manage integrations (runtime-semantics §8.1).
+# Integrators (and above) create instances, as they manage integrations (runtime-semantics §8.1);
+# configuring them also admits customer admins (authz.require_instance_configurer).
 MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
 KEYED_SECURITY = ("customer_required",)
 STATE_TTL_SECONDS = 3600
@@ -515,7 +516,7 @@ class InstanceService:
 
     async def require_flow_config(self, actor: Actor, global_id: str) -> None:
         """Raise unless the actor may run tests on this flow config."""
-        require(actor, MANAGE_INSTANCES)
+        require_instance_configurer(actor)
         async with self._db.session() as session:
             await self._flow_config_row(session, actor, global_id)
 
@@ -926,7 +927,16 @@ class InstanceService:
 
         ``config_variables`` replaces all values (omitted ones fall back to their defaults).
         """
-        require(actor, MANAGE_INSTANCES)
+        given = {
+            "name": name,
+            "description": description,
+            "labels": labels,
+            "integration": integration,
+            "enabled": enabled,
+            "configVariables": config_variables,
+            "flowConfigs": flow_configs,
+        }
+        require_instance_configurer(actor, changes=[k for k, v in given.items() if v is not None])
         async with self._db.session() as session:
             instance = await self._load(session, actor, global_id)
             if name is not None:
@@ -954,7 +964,7 @@ class InstanceService:
         self, actor: Actor, global_id: str, items: Sequence[Mapping[str, Any] | None]
     ) -> Instance:
         """Change only the given config values (an empty value resets one to its default)."""
-        require(actor, MANAGE_INSTANCES)
+        require_instance_configurer(actor, changes=["configVariables"])
         async with self._db.session() as session:
             instance = await self._load(session, actor, global_id)
             _, _, definition = await self._definition_of(session, instance)
@@ -1011,7 +1021,7 @@ class InstanceService:
 
     async def deploy(self, actor: Actor, global_id: str, *, force: bool = False) -> Instance:
         """Check config values, give every flow a flow config, run the configured version."""
-        require(actor, MANAGE_INSTANCES)
+        require_instance_configurer(actor)
         async with self._db.session() as session:
             instance = await self._load(session, actor, global_id)
             await self._deploy(session, instance, force=force)
@@ -1069,7 +1079,7 @@ class InstanceService:
 
     async def delete(self, actor: Actor, global_id: str) -> Instance:
         """Delete an instance with its config values, flow configs and executions."""
-        require(actor, MANAGE_INSTANCES)
+        require_instance_configurer(actor)
         async with self._db.session() as session:
             instance = await self._load(session, actor, global_id)
             if instance.is_system:

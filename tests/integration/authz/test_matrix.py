@@ -27,6 +27,8 @@ CUSTOMER = ("customer-admin", "customer-viewer")
 EVERYONE = ORG + CUSTOMER
 INTEGRATORS = ("owner", "admin", "integrator")
 ADMINS = ("owner", "admin")
+# who configures, deploys, tests and deletes an instance of customer A (authz.require_instance_configurer)
+CONFIGURERS = (*INTEGRATORS, "customer-admin")
 PASSWORD = "a long enough password"
 
 
@@ -199,12 +201,9 @@ async def fresh(world: World, kind: str) -> dict[str, Any]:
         return {"id": (await new_integration(world))["id"]}
     if kind == "customer":
         return {"id": await new_customer(world, f"Gone {uuid.uuid4().hex[:4]}")}
-    if kind == "instance":
-        return {
-            "id": (await new_instance(world, world.objects["version"], world.objects["customerA"]))[
-                "id"
-            ]
-        }
+    if kind in ("instance", "instanceB"):
+        customer = world.objects["customerB" if kind == "instanceB" else "customerA"]
+        return {"id": (await new_instance(world, world.objects["version"], customer))["id"]}
     if kind == "user":
         data = await world.owner(
             'mutation($e: String!) { createUser(input: {email: $e, role: "viewer", '
@@ -452,26 +451,37 @@ CASES = [
         INTEGRATORS,
         True,
     ),
+    *(
+        Case(
+            field,
+            document,
+            o(instance),
+            CONFIGURERS if instance == "instanceA" else INTEGRATORS,
+            True,
+        )
+        for instance in ("instanceA", "instanceB")
+        for field, document in (
+            (
+                "updateInstance",
+                "mutation($id: ID!) { updateInstance(input: {id: $id, "
+                'description: "d", enabled: true}) { instance { id } errors { messages } } }',
+            ),
+            (
+                "updateInstanceConfigVariables",
+                "mutation($id: ID!) { updateInstanceConfigVariables(input: {id: $id, "
+                "configVariables: []}) { instance { id } errors { messages } } }",
+            ),
+            (
+                "deployInstance",
+                "mutation($id: ID!) { deployInstance(input: {id: $id}) "
+                "{ instance { id } errors { messages } } }",
+            ),
+        )
+    ),
     Case(
         "updateInstance",
         "mutation($id: ID!) { updateInstance(input: {id: $id, "
-        'description: "d"}) { instance { id } errors { messages } } }',
-        o("instanceA"),
-        INTEGRATORS,
-        True,
-    ),
-    Case(
-        "updateInstanceConfigVariables",
-        "mutation($id: ID!) { updateInstanceConfigVariables("
-        "input: {id: $id, configVariables: []}) { instance { id } errors { messages } } }",
-        o("instanceA"),
-        INTEGRATORS,
-        True,
-    ),
-    Case(
-        "deployInstance",
-        "mutation($id: ID!) { deployInstance(input: {id: $id}) "
-        "{ instance { id } errors { messages } } }",
+        'labels: ["gold"]}) { instance { id } errors { messages } } }',
         o("instanceA"),
         INTEGRATORS,
         True,
@@ -480,6 +490,13 @@ CASES = [
         "deleteInstance",
         "mutation($id: ID!) { deleteInstance(input: {id: $id}) { errors { messages } } }",
         throwaway("instance"),
+        CONFIGURERS,
+        True,
+    ),
+    Case(
+        "deleteInstance",
+        "mutation($id: ID!) { deleteInstance(input: {id: $id}) { errors { messages } } }",
+        throwaway("instanceB"),
         INTEGRATORS,
         True,
     ),
@@ -497,7 +514,7 @@ CASES = [
         'payload: "{}"}) { testInstanceFlowConfigResult { execution { id } } '
         "errors { messages } } }",
         o("flowConfigA"),
-        INTEGRATORS,
+        CONFIGURERS,
         True,
     ),
     Case(

@@ -13,6 +13,7 @@ from splice.services.authz import (
     Actor,
     Permission,
     require,
+    require_instance_configurer,
     require_marketplace_deployer,
 )
 
@@ -92,3 +93,27 @@ def test_only_customer_admins_activate_marketplace_integrations() -> None:
 def test_org_users_do_not_activate_marketplace_integrations(role: str) -> None:
     with pytest.raises(PermissionDenied, match="only customer users"):
         require_marketplace_deployer(org_user(role))
+
+
+def configures(actor: Actor, *changes: str) -> bool:
+    try:
+        require_instance_configurer(actor, changes=changes)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def test_integrators_and_customer_admins_configure_instances() -> None:
+    assert [role for role in ORG_ROLES if configures(org_user(role), "labels")] == [
+        "integrator",
+        "admin",
+        "owner",
+    ]
+    assert configures(customer_user("customer-admin"), "configVariables", "enabled")
+    assert not configures(customer_user("customer-viewer"))
+
+
+@pytest.mark.parametrize("change", ["integration", "labels"])
+def test_customer_admins_leave_version_and_labels_to_the_organization(change: str) -> None:
+    with pytest.raises(PermissionDenied, match=change):
+        require_instance_configurer(customer_user("customer-admin"), changes=[change, "name"])

@@ -11,6 +11,7 @@ from splice.definition.flow_checks import FlowChecker, all_steps, input_terms
 from splice.definition.issues import ActionInfo, Catalog, DefinitionIssue, Severity
 from splice.definition.models import ComponentRef, IntegrationDefinition, Step
 from splice.definition.parse import SUPPORTED_VERSIONS
+from splice.definition.routing import routing_issues
 from splice.definition.settings_checks import settings_issues
 
 __all__ = ["DefinitionIssue", "missing_components", "validate"]
@@ -93,18 +94,8 @@ def _document_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
     endpoint = model.endpoint_type
     if endpoint is not None and endpoint not in ENDPOINT_TYPES:
         add(f"unknown endpointType '{endpoint}'", "use one of " + ", ".join(sorted(ENDPOINT_TYPES)))
-    elif endpoint in ("instance_specific", "shared_instance"):
-        routed = model.flow_name_field is not None or model.external_customer_id_field is not None
-        if model.preprocess_flow_name is None and not routed:
-            add(
-                f"endpointType {endpoint} needs a preprocess flow or routing fields",
-                "set preprocessFlowName, or flowNameField/externalCustomerIdField",
-            )
-    if model.preprocess_flow_name is not None and model.preprocess_flow_name not in flow_names:
-        add(
-            f"preprocessFlowName '{model.preprocess_flow_name}' names no flow",
-            "use the name of one of the flows",
-        )
+    else:
+        issues += routing_issues(model)
     return issues
 
 

@@ -251,8 +251,15 @@ def test_schedule_trigger_needs_a_schedule_and_schedule_config_var_exists() -> N
 
 def test_endpoint_type_needs_routing() -> None:
     text = MINIMAL.replace("endpointType: flow_specific", "endpointType: shared_instance")
-    assert any("needs a preprocess flow" in t for t in texts(text))
-    ok = text.replace('category: ""', 'category: ""\npreprocessFlowName: Forward Payload')
+    found = texts(text)
+    assert any("needs flowNameField" in t and "preprocess flow" in t for t in found)
+    assert any("needs externalCustomerIdField" in t for t in found)
+    ok = text.replace(
+        'category: ""',
+        'category: ""\npreprocessFlowName: Forward Payload\n'
+        "flowNameField: {type: reference, value: onExecution.results.flow}\n"
+        "externalCustomerIdField: {type: reference, value: onExecution.results.customer}",
+    )
     assert issues(ok) == []
 
 

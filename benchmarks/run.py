@@ -1,7 +1,8 @@
 """Splice benchmarks: sync webhook, async ingest, bare Starlette baseline, engine overhead.
 
-Run ``python benchmarks/run.py [--requests N]``; prints a table. Everything targets 127.0.0.1
-and every load loop is bounded by a request count.
+Run ``python benchmarks/run.py [--seconds S] [--rounds N]``; prints one table. Load comes from
+wrk (Debian package ``wrk``) with ``post.lua``; everything targets 127.0.0.1 and every wrk run is
+bounded by a duration.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,9 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+LUA = Path(__file__).with_name("post.lua")
 CONCURRENCY = (1, 10, 50)
+BARE = "bare Starlette app"
 TRANSFORM_STEPS = [
     {
         "name": "Upper Name",
@@ -87,29 +93,70 @@ def definition(synchronous: bool) -> str:
     )
 
 
-async def load(url: str, body: bytes, concurrency: int, total: int) -> tuple[float, float]:
-    """Send ``total`` POSTs with ``concurrency`` in flight; returns (requests/s, p50 ms)."""
-    latencies: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for n in range(total):
-            queue.put_nowait(n)
+@dataclass(frozen=True)
+class Measurement:
+    """One wrk run against one URL at one concurrency."""
 
-        async def worker() -> None:
-            while not queue.empty():
-                queue.get_nowait()
-                started = time.perf_counter()
-                response = await client.post(
-                    url, content=body, headers={"content-type": "application/json"}
-                )
-                response.raise_for_status()
-                latencies.append(time.perf_counter() - started)
+    label: str
+    concurrency: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
-    return total / elapsed, statistics.median(latencies) * 1000
+
+def require_wrk() -> str:
+    """The wrk binary, or exit with how to install it."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit(
+            "wrk is not installed: `apt-get install -y wrk` (Debian/Ubuntu) or `brew install wrk`"
+        )
+    return found
+
+
+def wrk(binary: str, label: str, url: str, concurrency: int, seconds: float) -> Measurement:
+    """Drive ``url`` with ``concurrency`` connections for ``seconds`` (one wrk thread)."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise SystemExit(f"refusing to load a non-loopback URL: {url}")
+    command = [
+        binary,
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no summary for {url}:\n{output}")
+    data = json.loads(line.removeprefix("BENCH "))
+    return Measurement(
+        label,
+        concurrency,
+        data["requests"] / (data["duration_us"] / 1e6),
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        data["socket_errors"] + data["status_errors"],
+    )
+
+
+def drain(database: Path, timeout: float = 300) -> None:
+    """Wait until the async backlog has run, so it does not load the next measurement."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as conn:
+            (left,) = conn.execute(
+                "SELECT count(*) FROM executions WHERE status IN ('pending', 'running')"
+            ).fetchone()
+        if left == 0:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"{left} executions still unfinished after {timeout:g} s")
 
 
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -213,11 +260,47 @@ def engine_overhead(steps: int = 100, runs: int = 30) -> float:
     return asyncio.run(measure())
 
 
+def measure_round(
+    binary: str, targets: list[tuple[str, str]], seconds: float, database: Path
+) -> list[Measurement]:
+    """Every target at every concurrency, after a short warm-up of each target."""
+    found: list[Measurement] = []
+    for label, url in targets:
+        wrk(binary, label, url, 10, 1)
+        drain(database)
+        for concurrency in CONCURRENCY:
+            found.append(wrk(binary, label, url, concurrency, seconds))
+            drain(database)
+    return found
+
+
+def print_table(rounds: list[list[Measurement]], overhead: float) -> None:
+    """One table: req/s, p50/p99 and the share of the bare app's req/s in the same round."""
+    header = (
+        f"{'round':>5} {'benchmark':<20} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'vs bare':>8} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for number, measurements in enumerate(rounds, start=1):
+        baseline = {m.concurrency: m.rps for m in measurements if m.label == BARE}
+        for m in measurements:
+            share = m.rps / baseline[m.concurrency] * 100
+            print(
+                f"{number:>5} {m.label:<20} {m.concurrency:>4} {m.rps:>9.1f} {m.p50_ms:>8.2f} "
+                f"{m.p99_ms:>8.2f} {share:>7.1f}% {m.errors:>6}"
+            )
+    print(f"engine overhead: {overhead:.2f} µs/step (target ≤ 25)")
+    print("targets: sync webhook ≥ 25 % of bare, async ingest ≥ 40 % of bare")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=600, help="requests per measurement")
+    parser.add_argument("--seconds", type=float, default=5, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="times the whole series runs")
     args = parser.parse_args()
-    results: list[tuple[str, int, float, float]] = []
+    binary = require_wrk()
+    rounds: list[list[Measurement]] = []
     with tempfile.TemporaryDirectory() as home:
         port, bare_port = free_port(), free_port()
         env = {
@@ -228,7 +311,8 @@ def main() -> None:
             "SPLICE_ADMIN_PASSWORD": "bench-password-1",
             "HOME": home,
         }
-        server = start([sys.executable, "-m", "splice", "server"], env, port)
+        env.pop("SPLICE_DATABASE_URL", None)
+        server = start([sys.executable, "-m", "splice", "server", "--no-access-log"], env, port)
         bare = start(
             [sys.executable, str(Path(__file__).with_name("bare_app.py")), str(bare_port)],
             env,
@@ -245,27 +329,20 @@ def main() -> None:
                 },
             ).json()["access_token"]
             urls = asyncio.run(splice_urls(base, token))
-            body = json.dumps({"name": "ada lovelace"}).encode()
             targets: list[tuple[str, str]] = [
-                ("bare Starlette app", f"http://127.0.0.1:{bare_port}/transform"),
+                (BARE, f"http://127.0.0.1:{bare_port}/transform"),
                 ("sync webhook", urls["sync"]),
                 ("async ingest", urls["async"]),
             ]
-            for label, url in targets:
-                for concurrency in CONCURRENCY:
-                    rps, p50 = asyncio.run(load(url, body, concurrency, args.requests))
-                    results.append((label, concurrency, rps, p50))
+            for _ in range(args.rounds):
+                rounds.append(
+                    measure_round(binary, targets, args.seconds, Path(home) / "splice.db")
+                )
         finally:
             for process in (server, bare):
                 process.terminate()
                 process.wait(timeout=30)
-    overhead = engine_overhead()
-    baseline = {c: rps for label, c, rps, _ in results if label == "bare Starlette app"}
-    print(f"{'benchmark':<20} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'vs bare':>8}")
-    for label, concurrency, rps, p50 in results:
-        share = rps / baseline[concurrency] * 100
-        print(f"{label:<20} {concurrency:>4} {rps:>9.1f} {p50:>8.2f} {share:>7.1f}%")
-    print(f"{'engine overhead':<20} {'':>4} {overhead:>9.2f} µs/step (target ≤ 25)")
+    print_table(rounds, engine_overhead())
 
 
 if __name__ == "__main__":

@@ -52,12 +52,18 @@ def login_hint(settings: Settings, created: Bootstrap | None) -> str:
 @click.option("--tls-port", type=int, default=None, help="Also listen with TLS on this port.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    help="Log one line per HTTP request (off saves CPU under heavy webhook load).",
+)
 def server(
     host: str | None,
     port: int | None,
     tls_port: int | None,
     tls_cert: Path | None,
     tls_key: Path | None,
+    access_log: bool,
 ) -> None:
     """Run the Splice server (migrates the database and creates the owner on first start)."""
     settings = get_settings()
@@ -74,10 +80,10 @@ def server(
     tls = settings.server
     if tls.tls_port and not (tls.tls_cert_file and tls.tls_key_file):
         raise click.UsageError("--tls-port needs --tls-cert and --tls-key (or SPLICE_TLS_*)")
-    asyncio.run(_serve(settings))
+    asyncio.run(_serve(settings, access_log=access_log))
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, *, access_log: bool = True) -> None:
     services = build_services(settings)
     try:
         created = await prepare(services)
@@ -90,7 +96,13 @@ async def _serve(settings: Settings) -> None:
     click.echo(login_hint(settings, created))
     app = create_app(settings, services)
     main = uvicorn.Server(
-        uvicorn.Config(app, host=settings.server.host, port=settings.server.port, log_level="info")
+        uvicorn.Config(
+            app,
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level="info",
+            access_log=access_log,
+        )
     )
     servers = [main.serve()]
     if settings.server.tls_port:
@@ -107,6 +119,7 @@ async def _serve(settings: Settings) -> None:
                 ssl_keyfile=str(settings.server.tls_key_file),
                 lifespan="off",
                 log_level="info",
+                access_log=access_log,
             )
         )
         servers.append(secure.serve())

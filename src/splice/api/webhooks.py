@@ -1,4 +1,7 @@
-"""``/trigger/<flow config ID>``: commit the execution row, answer, then dispatch.
+"""``/trigger/<ID>``: route to a flow config, commit the execution row, answer, then dispatch.
+
+The ID is a flow config's (flow-specific), an instance's (instance-specific) or an integration's
+(shared); ``services.webhook_routing`` turns the last two into a flow config.
 
 Asynchronous callers get ``{"executionId"}`` plus the ``prismatic-executionid`` header as soon as
 the row (with the payload) is committed. Synchronous callers (``isSynchronous`` flows or the
@@ -44,6 +47,8 @@ async def trigger(
         path_fragment=path_fragment,
     )
     worker = f"http-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    # instance-specific and shared URLs are routed to one flow config first
+    flow_config_id = await services.webhook_routing.flow_config_for(flow_config_id, incoming)
     accepted = await services.executions.accept_webhook(
         flow_config_id, incoming, claim_if_sync=worker
     )

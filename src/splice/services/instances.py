@@ -30,6 +30,7 @@ from splice.components.registry import Registry
 from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
+from splice.services.instance_search import InstanceMatch
 from splice.services.integrations import IntegrationService, clean_labels
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.services.records import IntegrationRecord
@@ -78,6 +79,7 @@ class InstanceFilter:
     name_icontains: str | None = None
     needs_deploy: bool | None = None
     labels_contains: str | None = None
+    match: InstanceMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,8 @@ class InstanceService:
             if filters.labels_contains:
                 label = filters.labels_contains.strip().lower().replace('"', "")
                 stmt = stmt.where(cast(Instance.labels, String).ilike(f'%"{label}"%'))
+            if filters.match is not None:
+                stmt = filters.match.apply(stmt)
             limits = self._settings.limits
             return await fetch_page(
                 session,

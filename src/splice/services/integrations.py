@@ -29,7 +29,7 @@ from splice.services.definitions import (
 )
 from splice.services.icons import check_icon
 from splice.services.media import media_content_for_url
-from splice.services.pagination import Page, PageRequest, decode_cursor, fetch_page
+from splice.services.pagination import Page, PageRequest, fetch_page, page_of
 from splice.services.records import IntegrationRecord
 from splice.settings import Settings
 from splice.store.db import Database
@@ -66,6 +66,10 @@ class IntegrationFilter:
     version_is_available: bool | None = None
     version_sequence_id: str | None = None
     marketplace: bool | None = None
+    description: str | None = None
+    category_icontains: str | None = None
+    version_number: int | None = None
+    """Equal to the ``versionNumber`` each listed record shows (a draft: its latest version)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,8 @@ class IntegrationService:
         async with self._db.session() as session:
             stmt = await self._filtered(session, actor, filters)
             if not filters.all_versions:
+                if filters.version_number is not None:
+                    stmt = stmt.where(Integration.latest_version_number == filters.version_number)
                 result = await fetch_page(
                     session,
                     stmt.order_by(Integration.name, Integration.id),
@@ -179,7 +185,9 @@ class IntegrationService:
             if filters.version_is_available is not None:
                 wanted = filters.version_is_available
                 records = [r for r in records if r.version is not None and r.is_available == wanted]
-            return _page_of(records, page, limits.page_size, limits.max_page_size)
+            if filters.version_number is not None:
+                records = [r for r in records if r.version_number == filters.version_number]
+            return page_of(records, page, default=limits.page_size, maximum=limits.max_page_size)
 
     async def _filtered(self, session: AsyncSession, actor: Actor, f: IntegrationFilter) -> Any:
         stmt = select(Integration).where(Integration.organization_id == actor.organization_id)
@@ -203,8 +211,13 @@ class IntegrationService:
         if f.description_icontains:
             pattern = f"%{_escape_like(f.description_icontains)}%"
             stmt = stmt.where(Integration.description.ilike(pattern, "\\"))
+        if f.description is not None:
+            stmt = stmt.where(Integration.description == f.description)
         if f.category is not None:
             stmt = stmt.where(Integration.category == f.category)
+        if f.category_icontains:
+            pattern = f"%{_escape_like(f.category_icontains)}%"
+            stmt = stmt.where(Integration.category.ilike(pattern, "\\"))
         if f.labels_contains:
             label = f.labels_contains.strip().lower().replace('"', "")
             stmt = stmt.where(cast(Integration.labels, String).like(f'%"{label}"%'))
@@ -564,12 +577,3 @@ class IntegrationService:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _page_of(
-    records: list[IntegrationRecord], page: PageRequest, default: int, maximum: int
-) -> Page[IntegrationRecord]:
-    size = min(default if page.first is None else max(page.first, 0), maximum)
-    start = decode_cursor(page.after) + 1
-    chunk = records[start : start + size]
-    return Page(chunk, start, start + size < len(records), len(records))

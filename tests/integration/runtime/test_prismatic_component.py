@@ -18,6 +18,7 @@ import yaml
 
 from splice.api.app import create_app
 from splice.components.builtin import prismatic
+from splice.components.builtin.prismatic import connection as tokens
 from splice.components.testing import MemoryState
 from splice.definition import load
 from splice.engine import RunContext, StepResult, run_flow
@@ -192,11 +193,11 @@ async def test_get_current_user_exchanges_the_refresh_token_once(platform: Platf
 
 async def test_the_access_token_is_renewed_before_it_expires(platform: Platform) -> None:
     await platform.ok("getCurrentUser")
-    ((key, token),) = prismatic._TOKENS.items()
-    prismatic._TOKENS[key] = prismatic._Token(token.access_token, token.expires_at - 10**6)
+    ((key, token),) = tokens._TOKENS.items()
+    tokens._TOKENS[key] = tokens._Token(token.access_token, token.expires_at - 10**6)
     await platform.ok("getCurrentUser")
     assert platform.transport.token_requests == 2
-    ((_, renewed),) = prismatic._TOKENS.items()
+    ((_, renewed),) = tokens._TOKENS.items()
     assert renewed.expires_at > token.expires_at - 10**6
 
 
@@ -212,8 +213,8 @@ async def test_a_refused_access_token_fails_the_step_and_is_forgotten(
     platform: Platform,
 ) -> None:
     await platform.ok("getCurrentUser")
-    ((key, token),) = prismatic._TOKENS.items()
-    prismatic._TOKENS[key] = prismatic._Token("not-a-jwt", token.expires_at)
+    ((key, token),) = tokens._TOKENS.items()
+    tokens._TOKENS[key] = tokens._Token("not-a-jwt", token.expires_at)
     refused = await platform.step("getCurrentUser")
     assert refused.status == "failed"
     assert refused.error is not None

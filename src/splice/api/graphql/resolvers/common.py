@@ -10,14 +10,16 @@ from graphql import GraphQLResolveInfo
 
 from splice.api.graphql.context import GraphQLContext
 from splice.errors import InvalidInput, UserError
-from splice.services.pagination import Page, PageRequest
+from splice.services.pagination import Page, PageRequest, page_of
 
 __all__ = [
+    "PAGING_ARGS",
     "Info",
     "connection",
     "ctx",
     "list_connection",
     "page_request",
+    "paging_in",
     "payload",
     "required_id",
 ]
@@ -35,9 +37,26 @@ def ctx(info: Info) -> GraphQLContext:
     return info.context
 
 
-def page_request(after: str | None = None, first: int | None = None) -> PageRequest:
-    """Relay arguments as the services take them."""
-    return PageRequest(after=after or None, first=first)
+PAGING_ARGS = ("after", "first", "before", "last", "offset")
+"""The arguments every paged list field declares in the SDL."""
+
+
+def paging_in(args: dict[str, Any]) -> PageRequest:
+    """The paging arguments among a resolver's other (ignored) keyword arguments."""
+    return page_request(**{name: args[name] for name in PAGING_ARGS if name in args})
+
+
+def page_request(
+    after: str | None = None,
+    first: int | None = None,
+    before: str | None = None,
+    last: int | None = None,
+    offset: int | None = None,
+) -> PageRequest:
+    """The paging arguments every list field declares, as the services take them."""
+    return PageRequest(
+        after=after or None, first=first, before=before or None, last=last, offset=offset
+    )
 
 
 def connection(page: Page[Any], shape: Callable[[Any], Any] = lambda item: item) -> dict[str, Any]:
@@ -56,9 +75,19 @@ def connection(page: Page[Any], shape: Callable[[Any], Any] = lambda item: item)
     }
 
 
-def list_connection(items: Sequence[Any]) -> dict[str, Any]:
-    """A connection holding a complete list in one page."""
-    return connection(Page(list(items), 0, False, len(items)))
+def list_connection(
+    items: Sequence[Any],
+    request: PageRequest | None = None,
+    shape: Callable[[Any], Any] = lambda item: item,
+    *,
+    default: int | None = None,
+) -> dict[str, Any]:
+    """A connection over a complete in-memory list: all of it, or the page ``request`` selects
+    (``default`` items when it sets no size; the whole list when ``default`` is None)."""
+    whole = len(items)
+    size = whole if default is None else default
+    page = page_of(items, request or PageRequest(), default=size, maximum=max(whole, size, 1))
+    return connection(page, shape)
 
 
 def payload(

@@ -9,11 +9,10 @@ from typing import Any
 from ariadne import ObjectType
 
 from splice import ids
-from splice.api.graphql.resolvers.common import Info, connection, ctx, list_connection, page_request
+from splice.api.graphql.resolvers.common import Info, ctx, list_connection, page_request, paging_in
 from splice.components.manifest import ActionManifest, ComponentManifest
 from splice.components.registry import Registry
 from splice.errors import InvalidInput
-from splice.services.pagination import Page, decode_cursor
 
 __all__ = ["BINDABLES", "action_for_step"]
 
@@ -134,12 +133,10 @@ def _matches(manifest: ComponentManifest, filter_query: Any) -> bool:
 def resolve_components(
     _: Any,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     key: str | None = None,
     public: bool | None = None,
     filterQuery: Any = None,
-    **__: Any,
+    **args: Any,
 ) -> dict[str, Any]:
     registry = ctx(info).services.registry
     if isinstance(filterQuery, str):
@@ -151,14 +148,11 @@ def resolve_components(
         and (public is None or m.public == public)
         and _matches(m, filterQuery)
     ]
-    return connection(_slice(manifests, after, first), shape_component)
+    return list_connection(manifests, paging_in(args), shape_component, default=_PAGE)
 
 
-def _slice(items: list[Any], after: str | None, first: int | None) -> Page[Any]:
-    request = page_request(after, first)
-    start = decode_cursor(request.after) + 1
-    size = 100 if request.first is None else max(request.first, 0)
-    return Page(items[start : start + size], start, start + size < len(items), len(items))
+_PAGE = 100
+"""Components and actions per page when a query sets no size."""
 
 
 @component_type.field("actions")
@@ -167,8 +161,7 @@ def resolve_actions(
     _: Info,
     isTrigger: bool | None = None,
     isDataSource: bool | None = None,
-    after: str | None = None,
-    first: int | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     manifest: ComponentManifest | None = component.get("manifest")
     if manifest is None or isDataSource:
@@ -178,7 +171,7 @@ def resolve_actions(
         for a in manifest.actions
         if isTrigger is None or a.is_trigger == isTrigger
     ]
-    return connection(_slice(actions, after, first))
+    return list_connection(actions, page_request(**paging), default=_PAGE)
 
 
 BINDABLES = (query, component_type)

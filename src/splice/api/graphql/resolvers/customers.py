@@ -29,8 +29,6 @@ customer_type = ObjectType("Customer")
 async def resolve_customers(
     _: Any,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     isSystem: bool | None = None,
     name_Icontains: str | None = None,
     externalId: str | None = None,
@@ -38,12 +36,13 @@ async def resolve_customers(
     name_Istartswith: str | None = None,
     description_Icontains: str | None = None,
     labels_Contains: str | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     text = CustomerText(name, name_Istartswith, description_Icontains, labels_Contains)
     page = await c.services.customers.search(
         c.actor,
-        page_request(after, first),
+        page_request(**paging),
         is_system=isSystem,
         name_icontains=name_Icontains,
         external_id=externalId,
@@ -69,13 +68,9 @@ def resolve_external_id(customer: Customer, _: Info) -> str | None:
 
 
 @customer_type.field("users")
-async def resolve_users(
-    customer: Customer, info: Info, after: str | None = None, first: int | None = None
-) -> dict[str, Any]:
+async def resolve_users(customer: Customer, info: Info, **paging: Any) -> dict[str, Any]:
     c = ctx(info)
-    return connection(
-        await c.services.customers.users(c.actor, customer, page_request(after, first))
-    )
+    return connection(await c.services.customers.users(c.actor, customer, page_request(**paging)))
 
 
 @mutation.field("createCustomer")

@@ -46,16 +46,15 @@ async def resolve_execution(_: Any, info: Info, id: str) -> Execution:
 async def resolve_executions(
     _: Any,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     instance: str | None = None,
     isTestExecution: bool | None = None,
     status: str | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     page = await c.services.execution_queries.search(
         c.actor,
-        page_request(after, first),
+        page_request(**paging),
         instance=instance,
         is_test=isTestExecution,
         status=status,
@@ -127,18 +126,16 @@ async def resolve_replay_of(execution: Execution, info: Info) -> Any:
 async def resolve_steps(
     execution: Execution,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
-    last: int | None = None,
     orderBy: dict[str, str] | None = None,
     displayStepName: str | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     descending = bool(orderBy and orderBy.get("direction") == "DESC")
     page = await c.services.execution_queries.steps(
         c.actor,
         execution,
-        page_request(after, first or last),
+        page_request(**paging),
         name=displayStepName,
         descending=descending,
     )

@@ -17,6 +17,7 @@ from splice.api.graphql.resolvers.common import (
     required_id,
 )
 from splice.api.graphql.resolvers.integrations import shape_flow
+from splice.services.instance_search import InstanceMatch
 from splice.services.instances import ConfigVariableView, FlowConfigView, InstanceFilter
 from splice.services.records import IntegrationRecord
 from splice.store.tables import Instance
@@ -35,15 +36,19 @@ integration_type = ObjectType("Integration")
 async def resolve_instances(
     _: Any,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     customer: str | None = None,
     integration: str | None = None,
     isSystem: bool | None = None,
     enabled: bool | None = None,
+    name: str | None = None,
     name_Icontains: str | None = None,
+    description: str | None = None,
+    description_Icontains: str | None = None,
     needsDeploy: bool | None = None,
     labels_Contains: str | None = None,
+    customer_ExternalId: str | None = None,
+    compatibility: int | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     filters = InstanceFilter(
@@ -54,10 +59,11 @@ async def resolve_instances(
         name_icontains=name_Icontains,
         needs_deploy=needsDeploy,
         labels_contains=labels_Contains,
+        match=InstanceMatch(
+            name, description, description_Icontains, customer_ExternalId, compatibility
+        ),
     )
-    return connection(
-        await c.services.instances.search(c.actor, filters, page_request(after, first))
-    )
+    return connection(await c.services.instances.search(c.actor, filters, page_request(**paging)))
 
 
 @query.field("instance")
@@ -139,6 +145,11 @@ def resolve_status(view: ConfigVariableView, _: Info) -> str:
     return view.status
 
 
+@config_variable_type.field("statusMessage")
+def resolve_status_message(view: ConfigVariableView, _: Info) -> str | None:
+    return view.error
+
+
 @config_variable_type.field("authorizeUrl")
 def resolve_authorize_url(view: ConfigVariableView, _: Info) -> str | None:
     return view.authorize_url
@@ -161,9 +172,10 @@ def resolve_required(view: ConfigVariableView, _: Info) -> dict[str, Any]:
 
 
 @instance_type.field("flowConfigs")
-async def resolve_flow_configs(instance: Instance, info: Info, **_: Any) -> dict[str, Any]:
+async def resolve_flow_configs(instance: Instance, info: Info, **paging: Any) -> dict[str, Any]:
     c = ctx(info)
-    return list_connection(await c.services.instances.flow_configs(c.actor, instance))
+    configs = await c.services.instances.flow_configs(c.actor, instance)
+    return list_connection(configs, page_request(**paging))
 
 
 @flow_config_type.field("id")
@@ -194,13 +206,12 @@ def resolve_api_keys(view: Any, _: Info) -> Any:
 async def resolve_integration_instances(
     record: IntegrationRecord,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     isSystem: bool | None = None,
     enabled: bool | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
-    if after is None and first is None and isSystem is None and enabled is None:
+    if not any(v is not None for v in paging.values()) and isSystem is None and enabled is None:
         return list_connection(await c.services.instances.for_integration(c.actor, record))
     # paged (as Prismatic's exports page it): the instances of every version of the integration
     filters = InstanceFilter(
@@ -208,9 +219,7 @@ async def resolve_integration_instances(
         is_system=False if isSystem is None else isSystem,
         enabled=enabled,
     )
-    return connection(
-        await c.services.instances.search(c.actor, filters, page_request(after, first))
-    )
+    return connection(await c.services.instances.search(c.actor, filters, page_request(**paging)))
 
 
 @mutation.field("createInstance")

@@ -42,8 +42,6 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 async def resolve_integrations(
     _: Any,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
     allVersions: bool | None = None,
     customer: str | None = None,
     customer_Isnull: bool | None = None,
@@ -58,6 +56,10 @@ async def resolve_integrations(
     versionIsAvailable: bool | None = None,
     versionSequenceId: str | None = None,
     marketplace: bool | None = None,
+    category_Icontains: str | None = None,
+    description: str | None = None,
+    versionNumber: int | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     filters = IntegrationFilter(
@@ -66,8 +68,11 @@ async def resolve_integrations(
         customer_isnull=customer_Isnull,
         name=name,
         name_icontains=name_Icontains,
+        description=description,
         description_icontains=description_Icontains,
         category=category,
+        category_icontains=category_Icontains,
+        version_number=versionNumber,
         labels_contains=labels_Contains,
         marketplace_configuration=marketplaceConfiguration,
         has_unpublished_changes=hasUnpublishedChanges,
@@ -76,7 +81,7 @@ async def resolve_integrations(
         version_sequence_id=versionSequenceId,
         marketplace=marketplace,
     )
-    page = await c.services.integrations.search(c.actor, filters, page_request(after, first))
+    page = await c.services.integrations.search(c.actor, filters, page_request(**paging))
     return connection(page)
 
 
@@ -282,14 +287,13 @@ def resolve_icon_url(record: IntegrationRecord, info: Info) -> str | None:
 async def resolve_flows(
     record: IntegrationRecord,
     info: Info,
-    after: str | None = None,
-    first: int | None = None,
+    **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
     flows = await c.services.integrations.flows(c.actor, record)
     test_configs = await c.services.integrations.test_flow_configs(c.actor, record)
     shaped = [shape_flow(info, record, flow, test_configs.get(flow.name)) for flow in flows]
-    return list_connection(shaped)
+    return list_connection(shaped, page_request(**paging))
 
 
 def shape_flow(

@@ -91,11 +91,9 @@ def resolve_org_id(org: Organization, _: Info) -> str:
 
 
 @organization_type.field("users")
-async def resolve_org_users(
-    _: Organization, info: Info, after: str | None = None, first: int | None = None
-) -> dict[str, Any]:
+async def resolve_org_users(_: Organization, info: Info, **paging: Any) -> dict[str, Any]:
     c = ctx(info)
-    return connection(await c.services.organization.users(c.actor, page_request(after, first)))
+    return connection(await c.services.organization.users(c.actor, page_request(**paging)))
 
 
 @mutation.field("createUser")

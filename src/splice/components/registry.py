@@ -35,6 +35,7 @@ class Registry:
         self._by_key: dict[str, dict[int, ComponentManifest]] = {}
         self._functions: dict[tuple[str, int], Mapping[str, ActionFunction]] = {}
         self._latest_functions: dict[str, Mapping[str, ActionFunction]] = {}
+        self._source_functions: dict[tuple[str, int], Mapping[str, ActionFunction]] = {}
         for item in components:
             self.add(item)
 
@@ -47,8 +48,10 @@ class Registry:
 
     def add(self, component: ComponentManifest | ComponentSpec) -> None:
         """Register a spec or a bare manifest; the same key and version twice is an error."""
+        sources = _NO_FUNCTIONS
         if isinstance(component, ComponentSpec):
             manifest, functions = component.manifest, component.functions
+            sources = component.data_source_functions
         else:
             manifest, functions = component, _NO_FUNCTIONS
         versions = self._by_key.setdefault(manifest.key, {})
@@ -58,6 +61,7 @@ class Registry:
             )
         versions[manifest.version] = manifest
         self._functions[(manifest.key, manifest.version)] = functions
+        self._source_functions[(manifest.key, manifest.version)] = sources
         self._latest_functions[manifest.key] = self._functions[(manifest.key, max(versions))]
 
     def function(
@@ -69,6 +73,15 @@ class Registry:
         else:
             functions = self._functions.get((component_key, version))
         return functions.get(action_key) if functions else None
+
+    def data_source_function(
+        self, component_key: str, data_source_key: str, version: int | None = None
+    ) -> ActionFunction | None:
+        """The function of a data source, or None when unknown or not implemented."""
+        manifest = self.get(component_key, version)
+        if manifest is None:
+            return None
+        return self._source_functions[(manifest.key, manifest.version)].get(data_source_key)
 
     def get(self, key: str, version: int | None = None) -> ComponentManifest | None:
         """The manifest of ``key`` at ``version``, or its latest version when none is given."""

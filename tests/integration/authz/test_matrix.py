@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from splice.api.app import create_app
 from splice.services.startup import build_services, prepare
@@ -62,8 +63,32 @@ IMPORT = (
 )
 
 
+FORM_SOURCE = {
+    "key": "Form",
+    "dataType": "jsonForm",
+    "defaultValue": "{}",
+    "dataSource": {
+        "key": "runCodeJsonForm",
+        "component": {"key": "code", "version": "LATEST", "isPublic": True},
+    },
+    "inputs": {
+        "code": {
+            "type": "value",
+            "value": "module.exports = async () => ({schema: {}, uiSchema: {}, data: {}})",
+        }
+    },
+}
+
+
+def with_data_source(name: str) -> str:
+    """The runtime test definition plus a data-source config variable (``Form``)."""
+    document = yaml.safe_load(definition(name))
+    document["requiredConfigVars"] = [FORM_SOURCE]
+    return yaml.safe_dump(document, sort_keys=False)
+
+
 async def new_integration(world: World) -> dict[str, str]:
-    data = await world.owner(IMPORT, d=definition(f"Matrix {uuid.uuid4().hex[:6]}"))
+    data = await world.owner(IMPORT, d=with_data_source(f"Matrix {uuid.uuid4().hex[:6]}"))
     integration = data["importIntegration"]["integration"]
     return {
         "id": integration["id"],
@@ -477,6 +502,17 @@ CASES = [
                 "{ instance { id } errors { messages } } }",
             ),
         )
+    ),
+    *(
+        Case(
+            "runInstanceDataSource",
+            "mutation($id: ID!) { runInstanceDataSource(input: {id: $id, "
+            'configVariableKey: "Form"}) { dataSourceResult { result } errors { messages } } }',
+            o(instance),
+            CONFIGURERS if instance == "instanceA" else INTEGRATORS,
+            True,
+        )
+        for instance in ("instanceA", "instanceB")
     ),
     Case(
         "updateInstance",

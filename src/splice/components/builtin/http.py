@@ -13,6 +13,10 @@ errors and 5xx answers, or every failure with ``retryOnAllErrors``; they wait ``
 100 ms doubling per attempt with ``useExponentialBackoff``. ``make_component(sleep=...)`` takes
 the wait so tests never sleep. ``httpDelete`` and ``httpPatch`` are documented but unused in
 exports; their keys follow the naming pattern.
+
+The ``jsonPicklist`` data source (Splice's own) GETs a URL with the connection and offers the
+JSON it finds at ``path`` as picklist choices: a list's strings, or its objects' ``keyField`` /
+``labelField``; an object's keys.
 """
 
 from __future__ import annotations
@@ -266,6 +270,36 @@ class _Request:
         return {"data": data, "headers": headers, "statusCode": response.status_code}
 
 
+def _dig(data: Any, path: str) -> Any:
+    """The value at a dotted ``path`` (list items by index); a missing step names itself."""
+    for part in [p for p in path.split(".") if p]:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            raise InputValueError(f"the answer has nothing at {part!r} (of {path!r})", "path")
+    return data
+
+
+def _choices(data: Any, key_field: str, label_field: str) -> list[dict[str, str]]:
+    """Picklist choices ``{key, label}`` from a JSON list or object."""
+    if isinstance(data, Mapping):
+        return [{"key": str(k), "label": str(k)} for k in data]
+    if not isinstance(data, list):
+        raise InputValueError(f"expects a JSON list or object, got {type(data).__name__}", "path")
+    choices: list[dict[str, str]] = []
+    for item in data:
+        if isinstance(item, Mapping):
+            if key_field not in item:
+                raise InputValueError(f"an item has no {key_field!r}: {item}", "keyField")
+            key = to_text(item[key_field])
+            choices.append({"key": key, "label": to_text(item.get(label_field, key)) or key})
+        else:
+            choices.append({"key": to_text(item), "label": to_text(item)})
+    return choices
+
+
 def _form(inputs: dict[str, Any]) -> list[tuple[str, tuple[str | None, bytes | str]]]:
     """Multipart parts: form fields (no file name) then files (named by ``fileDataFileNames``)."""
     parts: list[tuple[str, tuple[str | None, bytes | str]]] = [
@@ -334,6 +368,31 @@ def make_component(
         Input("method", "Method", type="picklist", default="get"),
         _DATA,
     )
+
+    @http.data_source(
+        "jsonPicklist",
+        label="Picklist From JSON",
+        description="GET a URL and offer the JSON list (or object keys) at a path as choices",
+        inputs=(
+            Input("url", "URL", required=True),
+            Input("connection", "Connection", type="connection"),
+            Input("headers", "Header", collection="keyvaluelist"),
+            Input("path", "Path", comments="Dotted path to the list, e.g. data.items"),
+            Input("keyField", "Key Field", default="key"),
+            Input("labelField", "Label Field", default="label"),
+            Input("timeout", "Timeout", default="10000", comments="Milliseconds"),
+        ),
+    )
+    async def json_picklist(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        request = _Request({**inputs, "responseType": "json"}, "GET")
+        request.max_response_bytes = max_response_bytes
+        data = _dig(await request.send(ctx, sleep), to_text(inputs.get("path")))
+        choices = _choices(
+            data, to_text(inputs.get("keyField")) or "key", to_text(inputs.get("labelField"))
+        )
+        ctx.logger.info(f"GET {request.url}: {len(choices)} choices")
+        return {"result": choices}
+
     for key, label, fields in (
         ("apiKey", "API Key", ("apiKey", "headerName")),
         ("basic", "Basic Auth", ("username", "password")),

@@ -12,7 +12,6 @@ from splice.components.registry import Registry
 from splice.services.attachments import AttachmentService
 from splice.services.auth import AuthService
 from splice.services.customers import CustomerService
-from splice.services.data_sources import DataSourceService
 from splice.services.execution_queries import ExecutionQueries
 from splice.services.executions import ExecutionService
 from splice.services.instances import InstanceService
@@ -21,7 +20,6 @@ from splice.services.marketplace import MarketplaceService
 from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
 from splice.services.schedules import ScheduleService
-from splice.services.scoped_connections import ScopedConnectionService
 from splice.services.users import UserService
 from splice.services.versions import VersionService
 from splice.services.webhook_routing import WebhookRouter
@@ -48,11 +46,9 @@ class Services:
     users: UserService = field(init=False)
     instances: InstanceService = field(init=False)
     marketplace: MarketplaceService = field(init=False)
-    data_sources: DataSourceService = field(init=False)
     executions: ExecutionService = field(init=False)
     execution_queries: ExecutionQueries = field(init=False)
     schedules: ScheduleService = field(init=False)
-    scoped_connections: ScopedConnectionService = field(init=False)
     webhook_routing: WebhookRouter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -66,10 +62,8 @@ class Services:
         self.users = UserService(self.settings, self.db)
         self.instances = InstanceService(self.settings, self.db, self.registry, self.integrations)
         self.marketplace = MarketplaceService(self.db, self.instances)
-        self.data_sources = DataSourceService(self.db, self.registry, self.instances)
         self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
         self.schedules = ScheduleService(self.db, self.instances)
-        self.scoped_connections = ScopedConnectionService(self.settings, self.db, self.registry)
         self.webhook_routing = WebhookRouter(self.db, self.executions)
         self.instances.lifecycle = self.executions.fire_lifecycle

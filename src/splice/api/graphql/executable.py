@@ -11,15 +11,12 @@ from splice.api.graphql.fallback import FallbackResolvers
 from splice.api.graphql.resolvers import (
     components,
     customers,
-    data_sources,
     endpoints,
-    execution_queue,
     executions,
     instances,
     integrations,
     marketplace,
     organization,
-    scoped_connections,
 )
 from splice.api.graphql.scalars import SCALARS
 
@@ -35,15 +32,12 @@ def build_schema() -> GraphQLSchema:
         type_defs,
         *SCALARS,
         *organization.BINDABLES,
-        *scoped_connections.BINDABLES,
         *customers.BINDABLES,
         *integrations.BINDABLES,
         *instances.BINDABLES,
         *marketplace.BINDABLES,
-        *data_sources.BINDABLES,
         *components.BINDABLES,
         *executions.BINDABLES,
-        *execution_queue.BINDABLES,
         *endpoints.BINDABLES,
         FallbackResolvers(),
     )

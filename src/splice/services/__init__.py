@@ -12,6 +12,7 @@ from splice.components.registry import Registry
 from splice.services.attachments import AttachmentService
 from splice.services.auth import AuthService
 from splice.services.customers import CustomerService
+from splice.services.data_sources import DataSourceService
 from splice.services.execution_queries import ExecutionQueries
 from splice.services.executions import ExecutionService
 from splice.services.instances import InstanceService
@@ -46,6 +47,7 @@ class Services:
     users: UserService = field(init=False)
     instances: InstanceService = field(init=False)
     marketplace: MarketplaceService = field(init=False)
+    data_sources: DataSourceService = field(init=False)
     executions: ExecutionService = field(init=False)
     execution_queries: ExecutionQueries = field(init=False)
     schedules: ScheduleService = field(init=False)
@@ -62,6 +64,7 @@ class Services:
         self.users = UserService(self.settings, self.db)
         self.instances = InstanceService(self.settings, self.db, self.registry, self.integrations)
         self.marketplace = MarketplaceService(self.db, self.instances)
+        self.data_sources = DataSourceService(self.db, self.registry, self.instances)
         self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
         self.schedules = ScheduleService(self.db, self.instances)

@@ -11,6 +11,7 @@ from splice.api.graphql.fallback import FallbackResolvers
 from splice.api.graphql.resolvers import (
     components,
     customers,
+    data_sources,
     endpoints,
     executions,
     instances,
@@ -36,6 +37,7 @@ def build_schema() -> GraphQLSchema:
         *integrations.BINDABLES,
         *instances.BINDABLES,
         *marketplace.BINDABLES,
+        *data_sources.BINDABLES,
         *components.BINDABLES,
         *executions.BINDABLES,
         *endpoints.BINDABLES,

@@ -102,6 +102,7 @@ def routing_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
         if (value := getattr(model, attr)) is not None
     }
     flow_names = [flow.name for flow in model.flows]
+    issues += _mechanism_issues(model)
     if preprocess is not None and preprocess not in flow_names:
         add(
             f"preprocessFlowName '{preprocess}' names no flow",
@@ -133,6 +134,56 @@ def routing_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
         )
     for wire, field in fields.items():
         issues += _field_issues(wire, field, preprocess)
+    return issues
+
+
+def _mechanism_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
+    """Spectral's own keys, when a hand-made YAML carries them: one preprocess flow, one mechanism.
+
+    Spectral turns a flow's ``preprocessFlowConfig`` into ``preprocessFlowName`` and the
+    integration's ``triggerPreprocessFlowConfig`` into request field paths, and refuses several
+    preprocess flows or both at once; a YAML that still holds those keys gets the same checks.
+    """
+    issues: list[DefinitionIssue] = []
+    marked = [
+        flow.name
+        for flow in model.flows
+        if (flow.model_extra or {}).get("preprocessFlowConfig") is not None
+    ]
+    if len(marked) > 1:
+        issues.append(
+            DefinitionIssue(
+                None,
+                None,
+                None,
+                "more than one preprocess flow: " + ", ".join(repr(n) for n in marked),
+                "keep preprocessFlowConfig on one flow and name it in preprocessFlowName",
+            )
+        )
+    elif marked and model.preprocess_flow_name not in (None, marked[0]):
+        issues.append(
+            DefinitionIssue(
+                None,
+                None,
+                None,
+                f"preprocessFlowName '{model.preprocess_flow_name}' is not the flow marked with "
+                f"preprocessFlowConfig ('{marked[0]}')",
+                "name one preprocess flow, in preprocessFlowName",
+            )
+        )
+    if (model.model_extra or {}).get("triggerPreprocessFlowConfig") is not None and (
+        marked or model.preprocess_flow_name is not None
+    ):
+        issues.append(
+            DefinitionIssue(
+                None,
+                None,
+                None,
+                "triggerPreprocessFlowConfig and a preprocess flow are two routing mechanisms; "
+                "use one",
+                "remove triggerPreprocessFlowConfig, or the preprocess flow",
+            )
+        )
     return issues
 
 

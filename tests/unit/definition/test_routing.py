@@ -14,7 +14,11 @@ MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
 
 def texts(endpoint: str, *extra: str) -> list[str]:
-    text = MINIMAL.replace("endpointType: flow_specific", f"endpointType: {endpoint}")
+    return texts_of(MINIMAL, endpoint, *extra)
+
+
+def texts_of(document: str, endpoint: str, *extra: str) -> list[str]:
+    text = document.replace("endpointType: flow_specific", f"endpointType: {endpoint}")
     text = text.replace('category: ""', 'category: ""\n' + "\n".join(extra))
     return [issue.text for issue in validate(load(text), REGISTRY)]
 
@@ -106,3 +110,29 @@ def test_routing_settings_on_a_flow_specific_integration_are_a_warning() -> None
     (issue,) = validate(load(text), REGISTRY)
     assert issue.severity == "warning"
     assert "only apply to instance_specific and shared_instance" in issue.message
+
+
+def test_spectral_keys_allow_one_preprocess_flow_and_one_mechanism() -> None:
+    two_marked = MINIMAL.replace(
+        "  - name: Forward Payload\n",
+        "  - name: Forward Payload\n    preprocessFlowConfig: {flowNameField: flow}\n",
+    )
+    second = two_marked[two_marked.index("  - name: Forward Payload") :].replace(
+        "Forward Payload", "Second Router"
+    )
+    found = texts_of(
+        two_marked + second,
+        "instance_specific",
+        "preprocessFlowName: Forward Payload",
+        "flowNameField: {type: reference, value: onExecution.results.flow}",
+    )
+    assert any(
+        "more than one preprocess flow: 'Forward Payload', 'Second Router'" in t for t in found
+    )
+    both = texts(
+        "instance_specific",
+        "preprocessFlowName: Forward Payload",
+        "triggerPreprocessFlowConfig: {flowNameField: headers.x-flow}",
+        "flowNameField: {type: reference, value: onExecution.results.flow}",
+    )
+    assert len(both) == 1 and "two routing mechanisms" in both[0]

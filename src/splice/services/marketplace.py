@@ -3,7 +3,9 @@
 An integration is listed when its latest available version is ``AVAILABLE_NOT_DEPLOYABLE`` or
 ``AVAILABLE_AND_DEPLOYABLE`` (runtime-semantics §6.3). Customer admins activate a deployable
 one: an instance is created and deployed for their own customer, at most once unless the
-version allows several.
+version allows several. Afterwards they reconfigure, redeploy, pause, test and delete it (and any
+instance the organization made for their customer) through ``InstanceService``, as
+``authz.require_instance_configurer`` allows.
 """
 
 from __future__ import annotations

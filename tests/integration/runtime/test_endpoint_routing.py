@@ -242,6 +242,17 @@ async def test_instance_url_routes_by_body_field_and_answers_async_after_commit(
     assert json.loads(row.payload) == {"id": 3, "route": {"flow": "Orders"}}
     assert row.request["url"].endswith(url)
 
+    await gql_ok(
+        app,
+        "mutation($id: ID!) { updateInstance(input: {id: $id, enabled: false}) "
+        "{ instance { id } errors { field messages } } }",
+        id=setup.instances[customer]["id"],
+    )
+    disabled = await app.http.post(url, json={"route": {"flow": "Orders"}})
+    assert "is disabled" in problem(disabled, 409)
+    customer_url = await app.http.post(f"/trigger/{ids.encode('Customer', uuid.uuid4())}")
+    assert "webhook endpoint not found" in problem(customer_url, 404)
+
 
 async def test_preprocess_flow_picks_the_flow_and_its_execution_is_recorded(
     app: Running,
@@ -340,6 +351,26 @@ async def test_shared_endpoint_routes_each_customer_to_its_own_instance(app: Run
     )
     disabled = await app.http.post(url, params={"customer": second}, json={}, headers=headers)
     assert "is disabled" in problem(disabled, 409)
+
+    customers = await app.gql(
+        "query($e: String!) { customers(externalId: $e) { nodes { id } } }", e=first
+    )
+    twin = await gql_ok(
+        app,
+        'mutation($v: ID!, $c: ID!) { createInstance(input: {name: "Twin", integration: $v, '
+        "customer: $c}) { instance { id } errors { field messages } } }",
+        v=setup.integration_id,
+        c=customers["customers"]["nodes"][0]["id"],
+    )
+    await gql_ok(
+        app,
+        "mutation($id: ID!) { deployInstance(input: {id: $id}) "
+        "{ instance { id } errors { field messages } } }",
+        id=twin["instance"]["id"],
+    )
+    ambiguous = await app.http.post(url, params={"customer": first}, json={}, headers=headers)
+    message = problem(ambiguous, 409)
+    assert "has 2 enabled instances" in message and "'Twin'" in message
 
 
 async def test_shared_endpoint_with_a_preprocess_flow(app: Running) -> None:

@@ -44,30 +44,80 @@ def settings_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
                 )
             )
     for flow in model.flows:
-        issues += _queue_issues(flow)
+        issues += _queue_issues(flow, model.preprocess_flow_name)
         for step in all_steps(flow.steps):
             issues += _step_settings(flow.name, step)
     return issues
 
 
-def _queue_issues(flow: Flow) -> list[DefinitionIssue]:
+def _queue_issues(flow: Flow, preprocess_flow: str | None = None) -> list[DefinitionIssue]:
+    """queueConfig rules as spectral enforces them (runtime-semantics 2.7, 3.6); each issue names
+    the flow and the queueConfig field at fault."""
     queue = flow.queue_config
     if queue is None:
         return []
-    found: list[str] = []
-    scheduled = bool(flow.steps) and flow.steps[0].schedule is not None
-    if queue.uses_fifo_queue and queue.singleton_executions:
-        found.append("queueConfig cannot use both usesFifoQueue and singletonExecutions")
-    if queue.uses_fifo_queue and scheduled:
-        found.append("a scheduled flow cannot use a FIFO queue")
+    found: list[tuple[str, str, str]] = []
+    trigger = flow.steps[0] if flow.steps else None
+    scheduled = trigger is not None and trigger.schedule is not None
+    fifo = bool(queue.uses_fifo_queue)
+
+    def add(field: str, message: str, fix: str) -> None:
+        found.append((f"queueConfig.{field}", message, fix))
+
+    if fifo and queue.singleton_executions:
+        add(
+            "usesFifoQueue",
+            "queueConfig cannot use both usesFifoQueue and singletonExecutions",
+            "keep usesFifoQueue for webhook flows or singletonExecutions for scheduled flows",
+        )
+    if fifo and scheduled:
+        add(
+            "usesFifoQueue",
+            "a scheduled flow cannot use a FIFO queue",
+            "remove usesFifoQueue, or use singletonExecutions to skip overlapping runs",
+        )
+    if fifo and flow.is_synchronous:
+        add(
+            "usesFifoQueue",
+            "a synchronous flow cannot use a FIFO queue (queued runs answer asynchronously)",
+            "set isSynchronous: false or remove usesFifoQueue",
+        )
+    if fifo and trigger is not None and _component_key(trigger) == "management-triggers":
+        add(
+            "usesFifoQueue",
+            "a management (lifecycle) flow cannot use a FIFO queue",
+            "remove usesFifoQueue from this flow",
+        )
+    if fifo and preprocess_flow is not None and flow.name == preprocess_flow:
+        add(
+            "usesFifoQueue",
+            "the preprocess flow cannot use a FIFO queue",
+            "remove usesFifoQueue from the preprocess flow",
+        )
     if queue.singleton_executions and not scheduled:
-        found.append("singletonExecutions only applies to scheduled flows")
+        add(
+            "singletonExecutions",
+            "singletonExecutions only applies to scheduled flows",
+            "remove singletonExecutions, or give the trigger a schedule",
+        )
     limit = queue.concurrency_limit
     if limit is not None and not 2 <= limit <= 15:
-        found.append(f"queueConfig.concurrencyLimit {limit} is outside 2-15")
-    return [
-        DefinitionIssue(flow.name, None, None, message, "correct queueConfig") for message in found
-    ]
+        add(
+            "concurrencyLimit",
+            f"queueConfig.concurrencyLimit {limit} is outside 2-15",
+            "use 2 to 15, or leave it out for one at a time",
+        )
+    elif limit is not None and not fifo:
+        add(
+            "concurrencyLimit",
+            "queueConfig.concurrencyLimit needs usesFifoQueue: true",
+            "set usesFifoQueue: true (throttled) or remove concurrencyLimit",
+        )
+    return [DefinitionIssue(flow.name, None, field, message, fix) for field, message, fix in found]
+
+
+def _component_key(step: Step) -> str:
+    return step.action.component.key
 
 
 def _step_settings(flow: str, step: Step) -> list[DefinitionIssue]:

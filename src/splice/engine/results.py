@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ __all__ = [
     "ExecutionResult",
     "ExecutionStatus",
     "LogEntry",
+    "LogSection",
     "ResultSink",
     "StepResult",
     "StepStatus",
@@ -40,13 +42,25 @@ class StepResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSection:
+    """A labelled group of log lines: the engine opens one per step run that logs (a loop
+    iteration's step is its own section); prism 10.4 prints ``[label] message``."""
+
+    id: uuid.UUID
+    label: str
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LogEntry:
-    """One execution log line; ``step_path`` is None for lines about the whole execution."""
+    """One execution log line; ``step_path`` and ``section`` are None for lines about the whole
+    execution. A sink stores a section the first time a line names it."""
 
     timestamp: datetime
     severity: Severity
     message: str
     step_path: str | None
+    section: LogSection | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import types
+import uuid
 from collections.abc import Coroutine, Generator, Mapping
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from splice.engine.response import fits, http_response, step_response
 from splice.engine.results import (
     ExecutionResult,
     LogEntry,
+    LogSection,
     ResultSink,
     StepResult,
     StepStatus,
@@ -130,6 +132,7 @@ class _Run:
         "pending",
         "resume",
         "scope",
+        "sections",
         "sink",
         "trigger_response",
     )
@@ -142,6 +145,7 @@ class _Run:
         self.resume = context.resume_results
         self.scope = Scope(context.config_vars)
         self.pending: list[LogEntry] = []
+        self.sections: dict[str, LogSection] = {}
         self.current: CompiledStep | None = None
         self.current_path: str | None = None
         self.current_started: datetime | None = None
@@ -172,10 +176,32 @@ class _Run:
         limit = self.limits.max_log_line_chars
         if len(message) > limit:
             message = message[:limit] + "…"
-        self.pending.append(LogEntry(_now(), severity, message, self.current_path))
+        path = self.current_path
+        self.pending.append(
+            LogEntry(_now(), severity, message, path, self.section(path, self.current))
+        )
 
-    def log(self, severity: LogSeverity, message: str, path: str | None) -> None:
-        self.pending.append(LogEntry(_now(), severity, message, path))
+    def log(
+        self,
+        severity: LogSeverity,
+        message: str,
+        path: str | None,
+        step: CompiledStep | None = None,
+    ) -> None:
+        self.pending.append(LogEntry(_now(), severity, message, path, self.section(path, step)))
+
+    def section(self, path: str | None, step: CompiledStep | None) -> LogSection | None:
+        """The log section of one step run, opened by its first log line (None: the execution)."""
+        if path is None:
+            return None
+        section = self.sections.get(path)
+        if section is None:
+            name = step.name if step is not None else path
+            label = name if step is None or path == step.key else f"{name} ({path})"
+            started = self.current_started if path == self.current_path else None
+            section = LogSection(uuid.uuid4(), label, started or _now())
+            self.sections[path] = section
+        return section
 
     async def flush(self) -> None:
         if self.pending:
@@ -278,6 +304,7 @@ class _Run:
                         f"attempt {attempt} of {step.retries + 1} failed: "
                         f"{self.describe(step, path, error)}; retrying in {delay:g} s",
                         path,
+                        step,
                     )
                     await self.context.sleep(delay)
                     continue
@@ -287,7 +314,7 @@ class _Run:
                     step.handler == "retry" and step.ignore_final_error
                 )
                 status: StepStatus = "ignored" if ignore else "failed"
-                self.log("warn" if ignore else "error", message, path)
+                self.log("warn" if ignore else "error", message, path, step)
                 self.scope.results[step.key] = None
                 self.last_data, self.last_meta = None, None
                 await self.finish(
@@ -363,7 +390,7 @@ class _Run:
                 )
                 error = _StepError(f"{chosen} (branches: {', '.join(branches)})")
                 message = self.describe(step, path, error)
-                self.log("error", message, path)
+                self.log("error", message, path, step)
                 raise _Failed(path, message)
         await self.sequence(body, f"{path}.{name}.")
 
@@ -373,7 +400,7 @@ class _Run:
             self.current, self.current_path = step, path
             error = _StepError("Break Loop can only run inside a loop")
             message = self.describe(step, path, error)
-            self.log("error", message, path)
+            self.log("error", message, path, step)
             await self.finish(
                 StepResult(
                     path, step.key, step.name, "failed", started, _now(), None, None, message
@@ -398,7 +425,7 @@ class _Run:
             items = self.loop_items(step, self.resolve(step))
         except _StepError as error:
             message = self.describe(step, path, error)
-            self.log("error", message, path)
+            self.log("error", message, path, step)
             await self.finish(
                 StepResult(
                     path, step.key, step.name, "failed", started, _now(), None, None, message
@@ -525,7 +552,7 @@ async def run_flow(
                     run.current_started or _now(), _now(), None, None, error,
                 )
             )  # fmt: skip
-        run.log("error", error, failed_step)
+        run.log("error", error, failed_step, step)
     await run.flush()
     trigger_response = (
         http_response(run.trigger_response, context.execution_id)

@@ -1,7 +1,9 @@
 """Outbox recovery: re-dispatch executions that were committed but never run, or whose lease expired.
 
 Runs once at start-up (a crash between commit and hand-off leaves pending rows) and then every
-``interval`` seconds (a worker that died mid-run stops renewing its lease).
+``interval`` seconds (a worker that died mid-run stops renewing its lease). It also advances flow
+queues whose queued executions may start (a retry whose delay passed, or a queue whose
+predecessor ended in a process that died before starting the next).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Sweeper:
     async def sweep_once(self) -> int:
         """Dispatch every reclaimable execution once; returns how many."""
         found = await self._executions.reclaimable()
+        for flow_config_id in await self._executions.queue.stalled():
+            found += await self._executions.queue.advance(flow_config_id)
         for execution_id in found:
             await self._dispatcher.submit(execution_id)
         if found:

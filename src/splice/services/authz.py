@@ -25,6 +25,7 @@ __all__ = [
     "require",
     "require_instance_configurer",
     "require_marketplace_deployer",
+    "require_queue_admin",
 ]
 
 ORG_ROLES = ("viewer", "integrator", "admin", "owner")
@@ -100,6 +101,23 @@ def require_marketplace_deployer(actor: Actor) -> None:
         raise PermissionDenied(
             f"the {actor.role} role may not activate marketplace integrations",
             fix="ask a customer admin",
+        )
+
+
+def require_queue_admin(actor: Actor) -> None:
+    """Raise unless ``actor`` may clear a flow's FIFO queue (``clearFifoWorkingSet``,
+    ``clearAllFifoData``): organization admins and owners only, because clearing drops or
+    releases customers' queued work that cannot be recovered.
+    """
+    if actor.is_customer_user:
+        raise PermissionDenied(
+            "customer users may not clear a flow's FIFO queue",
+            fix="ask an organization admin to clear it",
+        )
+    if actor.role not in ("admin", "owner"):
+        raise PermissionDenied(
+            f"the {actor.role} role may not clear a flow's FIFO queue",
+            fix="ask a user with the admin role or higher",
         )
 
 

@@ -18,7 +18,13 @@ from splice.services.executions import ExecutionService
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.settings import Settings
 from splice.store.db import Database
-from splice.store.tables import Execution, ExecutionLog, ExecutionStep, Instance
+from splice.store.tables import (
+    Execution,
+    ExecutionLog,
+    ExecutionSection,
+    ExecutionStep,
+    Instance,
+)
 
 __all__ = ["ExecutionQueries", "LogPage"]
 
@@ -144,6 +150,34 @@ class ExecutionQueries:
                 ).scalars()
             )
         return LogPage([(row, log_cursor(row)) for row in rows[:size]], len(rows) > size)
+
+    async def sections(
+        self,
+        actor: Actor,
+        execution_id: str,
+        section_ids: list[str] | None = None,
+        *,
+        descending: bool = False,
+    ) -> list[ExecutionSection]:
+        """An execution's log sections by start time, optionally only the IDs named."""
+        execution = await self._executions.get(actor, execution_id)
+        stmt = select(ExecutionSection).where(ExecutionSection.execution_id == execution.id)
+        if section_ids is not None:
+            try:
+                wanted = [uuid.UUID(str(value)) for value in section_ids]
+            except ValueError as exc:
+                raise InvalidInput(
+                    f"invalid section ID in {section_ids!r}",
+                    field="sectionId_In",
+                    fix="pass the sectionId values the logs query returned",
+                ) from exc
+            stmt = stmt.where(ExecutionSection.id.in_(wanted))
+        started = ExecutionSection.started_at
+        order = (
+            (started.desc(), ExecutionSection.id) if descending else (started, ExecutionSection.id)
+        )
+        async with self._db.session() as session:
+            return list((await session.execute(stmt.order_by(*order))).scalars())
 
     def result_token(self, step: ExecutionStep) -> str:
         """A signed, short-lived token naming one step result (for unauthenticated GETs)."""

@@ -16,7 +16,7 @@ import msgpack
 
 from splice.engine import LogEntry, StepResult
 from splice.store.db import Database
-from splice.store.tables import ExecutionLog, ExecutionStep
+from splice.store.tables import ExecutionLog, ExecutionSection, ExecutionStep
 
 __all__ = ["StoreSink", "pack_result"]
 
@@ -51,7 +51,8 @@ class StoreSink:
         self._db = db
         self._execution_id = execution_id
         self._sequence = 0
-        self._pending: list[ExecutionStep | ExecutionLog] = []
+        self._pending: list[ExecutionStep | ExecutionLog | ExecutionSection] = []
+        self._sections: set[uuid.UUID] = set()
         self._flush_every = flush_every
         self._last_flush = time.monotonic()
         self._lock = asyncio.Lock()
@@ -77,6 +78,17 @@ class StoreSink:
         await self._maybe_flush()
 
     async def log(self, entry: LogEntry) -> None:
+        section = entry.section
+        if section is not None and section.id not in self._sections:
+            self._sections.add(section.id)
+            self._pending.append(
+                ExecutionSection(
+                    id=section.id,
+                    execution_id=self._execution_id,
+                    label=section.label[:500],
+                    started_at=section.started_at,
+                )
+            )
         self._pending.append(
             ExecutionLog(
                 execution_id=self._execution_id,
@@ -84,6 +96,7 @@ class StoreSink:
                 severity=entry.severity,
                 message=entry.message[:MAX_LOG_CHARS],
                 step_path=entry.step_path,
+                section_id=section.id if section is not None else None,
             )
         )
         await self._maybe_flush()

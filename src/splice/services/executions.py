@@ -24,7 +24,13 @@ from splice.components.registry import Registry
 from splice.definition import Flow, from_data
 from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PayloadTooLarge
-from splice.services.authz import Actor, Permission, require
+from splice.services.authz import Actor, Permission, require, require_queue_admin
+from splice.services.execution_queue import (
+    END_MARKER,
+    ExecutionQueue,
+    queue_policy,
+    sibling_queue_policy,
+)
 from splice.services.execution_sink import StoreSink
 from splice.services.execution_state import StoreState
 from splice.settings import Settings
@@ -39,7 +45,6 @@ from splice.store.tables import (
 
 __all__ = ["END_MARKER", "Accepted", "ExecutionService", "WebhookRequest"]
 
-END_MARKER = "Ending Instance Execution"
 HANDOFF_LIMIT = 1000
 FLOW_CACHE_LIMIT = 256
 MAX_RETRY_DELAY = timedelta(hours=24)
@@ -118,6 +123,7 @@ class ExecutionService:
         self._instances = instances
         self._lease = timedelta(seconds=settings.runtime.lease_seconds)
         self._submit: Callable[[uuid.UUID], Awaitable[None]] | None = None
+        self.queue = ExecutionQueue(db)
         # targets resolved at accept time, handed to the run in this process (bounded)
         self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
         self._flows: OrderedDict[str, Flow] = OrderedDict()
@@ -172,7 +178,15 @@ class ExecutionService:
                 "pathFragment": request.path_fragment,
             },
         )
-        if synchronous and claim_if_sync:
+        policy = queue_policy(target.flow_definition)
+        if policy is not None:
+            # a queued flow is asynchronous: the queue decides when it starts (spec 2.7)
+            synchronous = execution.is_synchronous = False
+            execution.status = "queued"
+            execution.queue_limit = policy.limit
+            execution.id = uuid.uuid4()
+            execution.dedupe_id = policy.dedupe_id(self.trigger_payload(execution, target))
+        elif synchronous and claim_if_sync:
             # the caller runs it right away: commit it already claimed (one transaction saved)
             now = clock.now()
             execution.status = "running"
@@ -185,7 +199,23 @@ class ExecutionService:
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)
+        if policy is not None:
+            # the caller submits this execution itself; a submit before it starts is a no-op
+            await self.advance_queue(target.flow_config_id, skip=execution.id)
         return Accepted(execution.id, synchronous)
+
+    async def advance_queue(
+        self, flow_config_id: uuid.UUID | None, *, skip: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        """Start the flow config's queued executions the limit allows and dispatch them."""
+        if flow_config_id is None:
+            return []
+        started = await self.queue.advance(flow_config_id)
+        if self._submit is not None:
+            for execution_id in started:
+                if execution_id != skip:
+                    await self._submit(execution_id)
+        return started
 
     @staticmethod
     def _check_api_key(target: Any, request: WebhookRequest) -> None:
@@ -266,6 +296,8 @@ class ExecutionService:
         await sink.close()
         retry = await self._next_attempt(execution, result)
         finished = await self._finish(execution_id, result, retry)
+        if finished.queue_limit is not None:
+            await self.advance_queue(finished.flow_config_id)
         return finished, result
 
     async def _run_engine(
@@ -418,12 +450,20 @@ class ExecutionService:
                     "query": {},
                 },
             )
+            policy = None if synchronous else sibling_queue_policy(target, flow_name)
+            if policy is not None:  # an asynchronous call to a queued flow waits its turn
+                child.status, child.queue_limit = "queued", policy.limit
+                child.id = uuid.uuid4()
+                child.dedupe_id = policy.dedupe_id(self.trigger_payload(child, target))
             async with self._db.session() as session:
                 config = await session.get(InstanceFlowConfig, child.flow_config_id)
                 child.flow_id = config.flow_id if config else None
                 session.add(child)
                 await session.commit()
             child_id = ids.encode("InstanceExecutionResult", child.id)
+            if policy is not None:
+                await self.advance_queue(child.flow_config_id)
+                return {"executionId": child_id}
             if not synchronous:
                 if self._submit is not None:
                     await self._submit(child.id)
@@ -513,7 +553,7 @@ class ExecutionService:
         delay = timedelta(minutes=float(config.get("delayMinutes") or 0))
         if config.get("usesExponentialBackoff"):
             delay *= 2 ** (failed.attempt - 1)
-        return Execution(
+        retry = Execution(
             organization_id=failed.organization_id,
             instance_id=failed.instance_id,
             flow_config_id=failed.flow_config_id,
@@ -528,6 +568,11 @@ class ExecutionService:
             retry_of_id=failed.retry_of_id or failed.id,
             run_after=clock.now() + min(delay, MAX_RETRY_DELAY),
         )
+        policy = queue_policy(target.flow_definition)
+        if policy is not None:  # the retry waits its turn in the queue (the sweeper starts it)
+            retry.status, retry.queue_limit = "queued", policy.limit
+            retry.dedupe_id = failed.dedupe_id
+        return retry
 
     async def reclaimable(
         self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)
@@ -551,6 +596,18 @@ class ExecutionService:
                 .limit(limit)
             )
             return list(rows.scalars())
+
+    async def clear_fifo(self, actor: Actor, flow_config_id: str, *, queued_too: bool) -> int:
+        """Release the flow config's FIFO working set (``clearFifoWorkingSet``) and, with
+        ``queued_too``, cancel its queued executions (``clearAllFifoData``); returns how many."""
+        require_queue_admin(actor)
+        await self._instances.flow_config(actor, flow_config_id)  # NotFound unless visible
+        pk = ids.decode(flow_config_id, "InstanceFlowConfig")
+        count, started = await self.queue.clear(pk, queued_too=queued_too)
+        if self._submit is not None:
+            for execution_id in started:
+                await self._submit(execution_id)
+        return count
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -603,9 +660,19 @@ class ExecutionService:
             replay_of_id=original.id,
             resume_from="failed-step" if resume else None,
         )
+        policy = None
+        if original.flow_config_id is not None:
+            target = await self._instances.webhook_target(
+                ids.encode("InstanceFlowConfig", original.flow_config_id)
+            )
+            policy = queue_policy(target.flow_definition)
+        if policy is not None:  # a replay waits its turn like any other execution of the flow
+            copy.status, copy.queue_limit, copy.dedupe_id = "queued", policy.limit, None
         async with self._db.session() as session:
             session.add(copy)
             await session.commit()
+        if policy is not None:
+            await self.advance_queue(copy.flow_config_id, skip=copy.id)
         return copy
 
 
@@ -632,7 +699,7 @@ def _response_dict(result: ExecutionResult) -> dict[str, Any] | None:
 
 def is_finished(execution: Execution) -> bool:
     """True once an execution has an end state."""
-    return execution.status in ("succeeded", "failed", "stopped")
+    return execution.ended_at is not None
 
 
 def ended(execution: Execution) -> datetime | None:

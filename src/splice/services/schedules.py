@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from splice import ids
+from splice.services.execution_queue import SKIPPED, ended_without_running, previous_run_active
 from splice.store.db import Database
 from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
 
@@ -116,11 +117,24 @@ class ScheduleService:
             payload_content_type="",
             request={"headers": {}, "query": {}},
         )
+        singleton = (target.flow_definition.get("queueConfig") or {}).get("singletonExecutions")
         async with self._db.session() as session:
+            skipped = bool(singleton) and await previous_run_active(session, target.flow_config_id)
+            logs = []
+            if skipped:
+                # singletonExecutions (spec 2.7): the tick is recorded as skipped, not run
+                logs = ended_without_running(
+                    execution,
+                    SKIPPED,
+                    f"Skipped the scheduled run of {tick.isoformat()}: singletonExecutions "
+                    "is on and the previous run of this flow is still running",
+                )
             session.add(execution)
             try:
+                await session.flush()
+                session.add_all(logs)
                 await session.commit()
             except IntegrityError:
                 await session.rollback()
                 return None
-        return execution.id
+        return None if skipped else execution.id

@@ -161,6 +161,34 @@ async def user_token(world: World, role: str, customer: str | None = None) -> st
     return token
 
 
+SCOPED_VALUES = '[{"name": "apiKey", "type": "value", "value": "k"}]'
+
+
+async def new_scoped(world: World) -> str:
+    """A customer-activated scoped connection (http apiKey)."""
+    data = await world.owner(
+        "mutation($k: String!) { createScopedConfigVariable(input: {stableKey: $k, key: $k, "
+        'variableScope: "customer", managedBy: "customer", component: "http", '
+        'connection: "apiKey"}) { scopedConfigVariable { id } errors { messages } } }',
+        k=f"scoped-{uuid.uuid4().hex[:6]}",
+    )
+    scoped: str = data["createScopedConfigVariable"]["scopedConfigVariable"]["id"]
+    return scoped
+
+
+async def new_customer_value(world: World, scoped: str, customer: str) -> str:
+    data = await world.owner(
+        "mutation($s: ID!, $c: ID!, $v: JSONString!) { createCustomerConfigVariable(input: "
+        "{scopedConfigVariable: $s, customer: $c, values: $v}) "
+        "{ customerConfigVariable { id } errors { messages } } }",
+        s=scoped,
+        c=customer,
+        v=SCOPED_VALUES,
+    )
+    value: str = data["createCustomerConfigVariable"]["customerConfigVariable"]["id"]
+    return value
+
+
 @pytest.fixture
 async def world(settings: Settings) -> AsyncIterator[World]:
     services = build_services(settings)
@@ -192,6 +220,12 @@ async def world(settings: Settings) -> AsyncIterator[World]:
             flowConfigA=in_a["flowConfig"],
             executionA=in_a["execution"],
             executionB=in_b["execution"],
+        )
+        scoped = await new_scoped(world)
+        world.objects.update(
+            scoped=scoped,
+            customerValueA=await new_customer_value(world, scoped, customer_a),
+            customerValueB=await new_customer_value(world, scoped, customer_b),
         )
         yield world
     await app.state.dispatcher.stop()
@@ -243,6 +277,13 @@ async def fresh(world: World, kind: str) -> dict[str, Any]:
             i=world.objects["integration"],
         )
         return {"id": data["createAttachment"]["attachment"]["id"]}
+    if kind == "scoped":
+        return {"id": await new_scoped(world)}
+    if kind == "scopedForA":
+        return {"id": await new_scoped(world), "c": world.objects["customerA"]}
+    if kind == "customerValue":
+        scoped = await new_scoped(world)
+        return {"id": await new_customer_value(world, scoped, world.objects["customerA"])}
     raise AssertionError(kind)
 
 
@@ -554,11 +595,98 @@ CASES = [
         True,
     ),
     Case(
+        "clearFifoWorkingSet",
+        "mutation($id: ID!) { clearFifoWorkingSet(input: {id: $id}) "
+        "{ instanceFlowConfig { id } errors { messages } } }",
+        o("flowConfigA"),
+        ADMINS,
+        True,
+    ),
+    Case(
+        "clearAllFifoData",
+        "mutation($id: ID!) { clearAllFifoData(input: {id: $id}) "
+        "{ instanceFlowConfig { id } errors { messages } } }",
+        o("flowConfigA"),
+        ADMINS,
+        True,
+    ),
+    Case(
         "replayExecution",
         "mutation($id: ID!) { replayExecution(input: {id: $id}) "
         "{ instanceExecutionResult { id } errors { messages } } }",
         o("executionA"),
         INTEGRATORS,
+        True,
+    ),
+    Case(
+        "scopedConfigVariables",
+        "query { scopedConfigVariables { nodes { id } } }",
+        nothing,
+        EVERYONE,
+    ),
+    Case(
+        "customerConfigVariables",
+        "query { customerConfigVariables { nodes { id } } }",
+        nothing,
+        EVERYONE,
+    ),
+    Case(
+        "createScopedConfigVariable",
+        "mutation($k: String!) { createScopedConfigVariable(input: {stableKey: $k, key: $k, "
+        'variableScope: "org", managedBy: "org", component: "http", connection: "basic"}) '
+        "{ scopedConfigVariable { id } errors { messages } } }",
+        lambda w: {"k": f"new-{uuid.uuid4().hex[:6]}"},
+        INTEGRATORS,
+        True,
+    ),
+    Case(
+        "updateScopedConfigVariable",
+        "mutation($id: ID!) { updateScopedConfigVariable(input: {id: $id, "
+        'description: "d"}) { scopedConfigVariable { id } errors { messages } } }',
+        o("scoped"),
+        INTEGRATORS,
+        True,
+    ),
+    Case(
+        "deleteScopedConfigVariable",
+        "mutation($id: ID!) { deleteScopedConfigVariable(input: {id: $id}) "
+        "{ errors { messages } } }",
+        throwaway("scoped"),
+        INTEGRATORS,
+        True,
+    ),
+    Case(
+        "createCustomerConfigVariable",
+        "mutation($id: ID!, $c: ID!) { createCustomerConfigVariable(input: "
+        '{scopedConfigVariable: $id, customer: $c, values: "[]"}) '
+        "{ customerConfigVariable { id } errors { messages } } }",
+        throwaway("scopedForA"),
+        (*INTEGRATORS, "customer-admin"),
+        True,
+    ),
+    Case(
+        "updateCustomerConfigVariable",
+        "mutation($id: ID!) { updateCustomerConfigVariable(input: {id: $id, values: "
+        '"[{\\"name\\": \\"apiKey\\", \\"value\\": \\"n\\"}]"}) '
+        "{ customerConfigVariable { id } errors { messages } } }",
+        o("customerValueA"),
+        (*INTEGRATORS, "customer-admin"),
+        True,
+    ),
+    Case(
+        "updateCustomerConfigVariable",
+        "mutation($id: ID!) { updateCustomerConfigVariable(input: {id: $id, "
+        'values: "[]"}) { customerConfigVariable { id } errors { messages } } }',
+        o("customerValueB"),
+        INTEGRATORS,
+        True,
+    ),
+    Case(
+        "deleteCustomerConfigVariable",
+        "mutation($id: ID!) { deleteCustomerConfigVariable(input: {id: $id}) "
+        "{ errors { messages } } }",
+        throwaway("customerValue"),
+        (*INTEGRATORS, "customer-admin"),
         True,
     ),
     Case(

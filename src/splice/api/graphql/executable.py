@@ -13,6 +13,7 @@ from splice.api.graphql.resolvers import (
     customers,
     data_sources,
     endpoints,
+    execution_queue,
     executions,
     instances,
     integrations,
@@ -40,6 +41,7 @@ def build_schema() -> GraphQLSchema:
         *data_sources.BINDABLES,
         *components.BINDABLES,
         *executions.BINDABLES,
+        *execution_queue.BINDABLES,
         *endpoints.BINDABLES,
         FallbackResolvers(),
     )

@@ -3,7 +3,13 @@
 from splice.store.tables.auth import Organization, RefreshToken, User
 from splice.store.tables.base import Base
 from splice.store.tables.customers import Customer
-from splice.store.tables.executions import Execution, ExecutionLog, ExecutionStep, StateValue
+from splice.store.tables.executions import (
+    Execution,
+    ExecutionLog,
+    ExecutionSection,
+    ExecutionStep,
+    StateValue,
+)
 from splice.store.tables.instances import Instance, InstanceConfigValue, InstanceFlowConfig
 from splice.store.tables.integrations import (
     Attachment,
@@ -19,6 +25,7 @@ __all__ = [
     "Customer",
     "Execution",
     "ExecutionLog",
+    "ExecutionSection",
     "ExecutionStep",
     "Instance",
     "InstanceConfigValue",

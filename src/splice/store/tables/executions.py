@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from splice.store.tables.base import Base, Timestamped
 
-__all__ = ["Execution", "ExecutionLog", "ExecutionStep", "StateValue"]
+__all__ = ["Execution", "ExecutionLog", "ExecutionSection", "ExecutionStep", "StateValue"]
 
 
 class Execution(Timestamped, Base):
@@ -26,6 +26,8 @@ class Execution(Timestamped, Base):
         Index("ix_executions_status_lease", "status", "lease_expires_at"),
         # one execution per schedule tick, however many schedulers race for it
         UniqueConstraint("flow_config_id", "scheduled_for", name="uq_executions_schedule_tick"),
+        # the FIFO queue's questions: what of this flow config is queued, pending or running
+        Index("ix_executions_flow_config_status", "flow_config_id", "status"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -41,7 +43,7 @@ class Execution(Timestamped, Base):
         ForeignKey("integration_flows.id", ondelete="SET NULL")
     )
     flow_name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(40), default="pending")
     is_test: Mapped[bool] = mapped_column(default=False)
     is_synchronous: Mapped[bool] = mapped_column(default=False)
     trigger_kind: Mapped[str] = mapped_column(String(40), default="webhook")
@@ -64,6 +66,10 @@ class Execution(Timestamped, Base):
     ended_at: Mapped[datetime | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # set only for flows with a queueConfig (services/execution_queue.py): how many of the flow
+    # config's queue members may run at once (0: no limit, dedupe only), and the dedupe ID
+    queue_limit: Mapped[int | None] = mapped_column(Integer)
+    dedupe_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class ExecutionStep(Base):
@@ -100,6 +106,18 @@ class ExecutionLog(Base):
     message: Mapped[str] = mapped_column(Text)
     step_path: Mapped[str | None] = mapped_column(String(500))
     section_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class ExecutionSection(Base):
+    """A labelled group of an execution's log lines (prism 10.4 shows ``[label] message``)."""
+
+    __tablename__ = "execution_sections"
+    __table_args__ = (Index("ix_execution_sections_execution", "execution_id", "started_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    execution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column()
 
 
 class StateValue(Timestamped, Base):

@@ -91,9 +91,23 @@ async def resolve_logs(
 
 
 @query.field("executionSections")
-async def resolve_sections(_: Any, info: Info, **__: Any) -> dict[str, Any]:
-    # Splice writes no log sections yet; an empty list lets prism fall back to section IDs.
-    return list_connection([])
+async def resolve_sections(
+    _: Any,
+    info: Info,
+    executionResult: str | None = None,
+    sectionId_In: list[Any] | None = None,
+    orderBy: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    if not executionResult:
+        return list_connection([])
+    c = ctx(info)
+    rows = await c.services.execution_queries.sections(
+        c.actor,
+        executionResult,
+        sectionId_In,
+        descending=bool(orderBy and orderBy.get("direction") == "DESC"),
+    )
+    return list_connection([{"sectionId": str(row.id), "label": row.label} for row in rows])
 
 
 @execution_type.field("id")
@@ -166,6 +180,11 @@ def resolve_results_url(step: ExecutionStep, info: Info) -> str:
 @log_type.field("id")
 def resolve_log_id(row: ExecutionLog, _: Info) -> str:
     return ids.encode("Log", row.id)
+
+
+@log_type.field("sectionId")
+def resolve_log_section(row: ExecutionLog, _: Info) -> str | None:
+    return str(row.section_id) if row.section_id is not None else None
 
 
 @mutation.field("replayExecution")

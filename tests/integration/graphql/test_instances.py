@@ -337,8 +337,12 @@ async def test_roles_and_two_customers(world: World) -> None:
         "name": "Config Types",
         "versionNumber": 1,
     }
-    refused = await buyer.gql(DEPLOY, id=mine)
+    elsewhere = await buyer.gql(DEPLOY, id=theirs)
+    assert elsewhere["data"]["deployInstance"]["errors"][0]["field"] == "id"
+    member = await world.user("member@acme.test", "customer-viewer", customer=acme)
+    refused = await member.gql(DEPLOY, id=mine)
     assert refused["data"]["deployInstance"]["errors"][0]["field"] == "__all__"
+    assert "customer-viewer" in refused["data"]["deployInstance"]["errors"][0]["messages"][0]
 
 
 async def test_marketplace_listing_and_activation(world: World) -> None:

@@ -389,8 +389,22 @@ async def test_roles_and_customer_isolation(services: Services, owner: Actor) ->
     assert [i.name for i in page.items] == ["Mine2"]
     with pytest.raises(NotFound):
         await services.instances.get(customer_user, ids.encode("Instance", theirs.id))
+    # customer admins configure their own customer's instances, never another's
+    with pytest.raises(NotFound):
+        await services.instances.deploy(customer_user, ids.encode("Instance", theirs.id))
+    with pytest.raises(NotFound):
+        await services.instances.delete(customer_user, ids.encode("Instance", theirs.id))
+    paused = await services.instances.update(
+        customer_user, ids.encode("Instance", mine.id), name="Ours", enabled=False
+    )
+    assert (paused.name, paused.enabled) == ("Ours", False)
+    with pytest.raises(PermissionDenied, match="labels"):
+        await services.instances.update(
+            customer_user, ids.encode("Instance", mine.id), labels=["gold"]
+        )
+    member = await customer_actor(services, owner, acme, "m@example.com", "customer-viewer")
     with pytest.raises(PermissionDenied):
-        await services.instances.deploy(customer_user, ids.encode("Instance", mine.id))
+        await services.instances.deploy(member, ids.encode("Instance", mine.id))
 
 
 SCHEDULED = """

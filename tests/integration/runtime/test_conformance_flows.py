@@ -1,0 +1,252 @@
+"""The core-only flows of the conformance exports (shared/conformance/yaml/SOURCES.md), run end
+to end: the unmodified export is imported, its test instance configured, the flow triggered,
+and its step results, logs, persisted state and outgoing requests checked.
+
+Each export also holds flows that need SaaS components Splice does not ship (dropbox, gmail,
+slack ...), so these drafts cannot be published; they run on the integration's test instance,
+as the designer's "Run" button and ``prism integrations:flows:test`` do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from splice import ids
+from splice.settings import Settings
+from splice.store.tables import StateValue
+from tests.conftest import make_settings
+from tests.integration.runtime.conformance import (
+    executions,
+    export,
+    import_draft,
+    ran,
+    rerouted_app,
+    set_test_config,
+    test_run,
+)
+from tests.integration.runtime.conftest import Running
+from tests.integration.runtime.recorder import Received, Recorder, recording_server
+
+SYNC = {"prismatic-synchronous": "true"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Webhook URLs the flows see point at the app the tests talk to (``Rerouted`` sends them
+    back to it over ASGI)."""
+    return make_settings(tmp_path, database_url, public_url="http://splice.test")
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    with recording_server() as server:
+        yield server
+
+
+@pytest.fixture
+async def app(settings: Settings, recorder: Recorder) -> AsyncIterator[Running]:
+    stand_ins = {"jsonplaceholder.typicode.com": recorder.url, "postman-echo.com": recorder.url}
+    async for running in rerouted_app(settings, stand_ins):
+        yield running
+
+
+async def cross_flow_state(app: Running, instance: str) -> dict[str, Any]:
+    """What the instance holds in cross-flow state, read from the database."""
+    async with app.services.db.session() as session:
+        rows = await session.execute(
+            select(StateValue.key, StateValue.value).where(
+                StateValue.scope == "crossFlow",
+                StateValue.owner == str(ids.decode(instance, "Instance")),
+            )
+        )
+        return {key: value for key, value in rows.all()}
+
+
+# ---- example-dropbox-router.yml: "Registration Endpoint" and "Print Persisted Data" --------
+
+
+async def test_dropbox_router_registers_prints_and_deregisters(app: Running) -> None:
+    draft = await import_draft(app, export("example-dropbox-router.yml"))
+    register = draft.flow_ids["Registration Endpoint"]
+    first = {
+        "event": "register",
+        "dropboxAccountId": "dbid:AAA",
+        "instanceChangesWebhookUrl": "https://hooks.example.test/acme",
+    }
+    second = {**first, "dropboxAccountId": "dbid:BBB", "instanceChangesWebhookUrl": "https://b"}
+
+    registered = await ran(app, await test_run(app, register, first))
+    assert registered.status == "succeeded", registered.error
+    assert registered.result("branchOnValue") == "Register"
+    assert (
+        'Registering Dropbox account "dbid:AAA" to send requests to '
+        '"https://hooks.example.test/acme"'
+    ) in registered.logs
+    assert registered.result("crossFlowSaveValue") is not None
+    assert (await ran(app, await test_run(app, register, second))).status == "succeeded"
+
+    ignored = await ran(app, await test_run(app, register, {"event": "ping"}))
+    assert ignored.status == "succeeded", ignored.error
+    assert ignored.result("branchOnValue") == "Else"
+    assert [key for key, _, _ in ignored.steps] == ["integrationTrigger", "branchOnValue"]
+
+    expected = {"dbid:AAA": "https://hooks.example.test/acme", "dbid:BBB": "https://b"}
+    assert await cross_flow_state(app, draft.test_instance) == expected
+    printed = await app.http.post(draft.test_urls["Print Persisted Data"], json={}, headers=SYNC)
+    assert printed.status_code == 200, printed.text
+    assert printed.json() == expected
+
+    gone = await test_run(app, register, {"event": "deregister", "dropboxAccountId": "dbid:AAA"})
+    deregistered = await ran(app, gone)
+    assert deregistered.status == "succeeded", deregistered.error
+    assert deregistered.result("branchOnValue") == "Deregister"
+    assert 'Deregistering Dropbox account "dbid:AAA"' in deregistered.logs
+    assert await cross_flow_state(app, draft.test_instance) == {"dbid:BBB": "https://b"}
+    printed = await app.http.post(draft.test_urls["Print Persisted Data"], json={}, headers=SYNC)
+    assert printed.json() == {"dbid:BBB": "https://b"}
+
+
+# ---- prism-convert-test-integration.yaml: "Step & configVar references" ---------------------
+
+
+CONFIGURED = {"Simple string": "configured words", "Slack Channels Data Source": "C042"}
+
+
+@pytest.mark.parametrize(
+    ("configured", "words", "channel"),
+    [
+        ({}, "The quick brown fox jumps over the lazy dog.", ""),
+        (CONFIGURED, "configured words", "C042"),
+    ],
+    ids=["defaults", "test-config"],
+)
+async def test_step_and_config_var_references(
+    app: Running, configured: dict[str, str], words: str, channel: str
+) -> None:
+    draft = await import_draft(app, export("prism-convert-test-integration.yaml"))
+    if configured:
+        await set_test_config(app, draft, configured)
+    execution = await test_run(app, draft.flow_ids["Step & configVar references"], {})
+    result = await ran(app, execution)
+    assert result.status == "succeeded", result.error
+    assert result.result("codeBlock") == {"testKey": "My return value"}
+    logged = result.logs
+    assert (
+        "The response of the code block action was: My return value. "
+        f"This config var value is: {words}."
+    ) in logged
+    assert words in logged
+    assert "My return value" in logged
+    assert [key for key, _, _ in result.steps] == [
+        "stepConfigvarReferencesTrigger",
+        "codeBlock",
+        "templateReferences",
+        "directConfigVarReference",
+        "directStepReference",
+        "dataSourceReference",
+    ]
+    if channel:
+        assert channel in logged
+
+
+# ---- split-payload-example.yml: "Process Records" ---------------------------------------------
+
+
+async def test_process_records_upper_cases_each_comment_body(app: Running) -> None:
+    draft = await import_draft(app, export("split-payload-example.yml"))
+    chunk = [{"id": n, "body": f"comment number {n}"} for n in range(1, 4)]
+    result = await ran(app, await test_run(app, draft.flow_ids["Process Records"], chunk))
+    assert result.status == "succeeded", result.error
+    upper = [f"COMMENT NUMBER {n}" for n in range(1, 4)]
+    assert result.results("upperCase") == upper
+    assert result.result("loopOverItems") == upper
+    answer = await app.http.post(draft.test_urls["Process Records"], json=chunk, headers=SYNC)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == upper
+
+
+# ---- recursive-flow-examples.yml: "JSON Placeholder Example" ----------------------------------
+
+COMMENTS = [{"id": n, "postId": 1 + n // 5, "body": f"comment {n}"} for n in range(1, 33)]
+
+
+def jsonplaceholder(received: Received) -> tuple[int, Any]:
+    """``GET /comments?_limit&_page`` pages through 32 comments; anything POSTed gets ``{}``."""
+    if received.method == "GET" and received.route == "/comments":
+        limit, page = int(received.query["_limit"]), int(received.query["_page"])
+        return 200, COMMENTS[(page - 1) * limit : page * limit]
+    return 200, {}
+
+
+async def test_json_placeholder_pages_until_empty_across_recursive_runs(
+    app: Running, recorder: Recorder
+) -> None:
+    recorder.respond = jsonplaceholder
+    draft = await import_draft(app, export("recursive-flow-examples.yml"))
+    await set_test_config(
+        app,
+        draft,
+        {"JSONPlaceholder Page Size": "5", "Where to send values": f"{recorder.url}/records"},
+    )
+    first = await test_run(app, draft.flow_ids["JSON Placeholder Example"])
+
+    runs = await executions(app, draft.test_instance)
+    assert [(r["flowName"], r["status"]) for r in runs] == [
+        ("JSON Placeholder Example", "succeeded"),
+        ("JSON Placeholder Example", "stopped"),
+    ], [r["error"] for r in runs]
+    assert runs[0]["id"] == first
+
+    pages = [r for r in recorder.requests if r.method == "GET"]
+    assert [r.route for r in pages] == ["/comments"] * 8
+    assert [r.headers.get("x-original-host") for r in pages] == ["jsonplaceholder.typicode.com"] * 8
+    assert [r.query for r in pages] == [{"_limit": "5", "_page": str(n)} for n in range(1, 9)]
+    posted = [r for r in recorder.requests if r.method == "POST"]
+    assert [r.route for r in posted] == ["/records"] * 7
+    assert [json.loads(r.body) for r in posted] == [COMMENTS[n : n + 5] for n in range(0, 32, 5)]
+
+    whole = await ran(app, runs[0]["id"])
+    assert whole.result("trigger")["body"]["data"] is None
+    assert [str(c) for c in whole.results("getRecursiveCursor")] == ["1", "2", "3", "4", "5"]
+    assert whole.result("loopOver5Pages") == [2, 3, 4, 5, 6]
+    assert "executionId" in whole.result("invokeRecursiveTrigger")
+
+    last = await ran(app, runs[1]["id"])
+    assert last.result("trigger")["body"]["data"] == {"cursor": 6}
+    assert last.results("getRecursiveCursor") == [6, 7, 8]
+    assert last.results("checkIfWeShouldStop") == ["Else", "Else", "No more results"]
+    assert last.results("getPageOfComments")[-1] == []
+    assert last.results("invokeRecursiveTrigger") == []
+
+
+# ---- gmail-with-webhooks.yml "Renew Webhook", google-drive-webhooks.yml "Renew Webhook Hourly" --
+
+
+@pytest.mark.parametrize(
+    ("file", "flow", "renewed"),
+    [
+        ("gmail-with-webhooks.yml", "Renew Webhook", "Deploy Flow"),
+        ("google-drive-webhooks.yml", "Renew Webhook Hourly", "Create Webhook"),
+    ],
+)
+async def test_renew_webhook_calls_the_sibling_flows_url(
+    app: Running, file: str, flow: str, renewed: str
+) -> None:
+    draft = await import_draft(app, export(file))
+    execution = await test_run(app, draft.flow_ids[flow])
+    result = await ran(app, execution)
+    assert result.status == "succeeded", result.error
+    [trigger_key] = [key for key, _, _ in result.steps[:1]]
+    assert result.result(trigger_key)["webhookUrls"][renewed] == (
+        "http://splice.test" + draft.test_urls[renewed]
+    )
+    called = result.result("getRequest")
+    runs = {r["id"]: r for r in await executions(app, draft.test_instance)}
+    assert set(runs) == {execution, called["executionId"]}
+    assert runs[called["executionId"]]["flowName"] == renewed

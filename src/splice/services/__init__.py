@@ -21,6 +21,7 @@ from splice.services.marketplace import MarketplaceService
 from splice.services.media import MediaService
 from splice.services.organization import OrganizationService
 from splice.services.schedules import ScheduleService
+from splice.services.scoped_connections import ScopedConnectionService
 from splice.services.users import UserService
 from splice.services.versions import VersionService
 from splice.services.webhook_routing import WebhookRouter
@@ -51,6 +52,7 @@ class Services:
     executions: ExecutionService = field(init=False)
     execution_queries: ExecutionQueries = field(init=False)
     schedules: ScheduleService = field(init=False)
+    scoped_connections: ScopedConnectionService = field(init=False)
     webhook_routing: WebhookRouter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,5 +70,6 @@ class Services:
         self.executions = ExecutionService(self.settings, self.db, self.registry, self.instances)
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
         self.schedules = ScheduleService(self.db, self.instances)
+        self.scoped_connections = ScopedConnectionService(self.settings, self.db, self.registry)
         self.webhook_routing = WebhookRouter(self.db, self.executions)
         self.instances.lifecycle = self.executions.fire_lifecycle

@@ -23,6 +23,7 @@ __all__ = [
     "Actor",
     "Permission",
     "require",
+    "require_customer_value_editor",
     "require_instance_configurer",
     "require_marketplace_deployer",
     "require_queue_admin",
@@ -141,4 +142,25 @@ def require_instance_configurer(actor: Actor, *, changes: Iterable[str] = ()) ->
         raise PermissionDenied(
             "customer admins may not change an instance's " + ", ".join(forbidden),
             fix="ask the organization to change it for you",
+        )
+
+
+def require_customer_value_editor(actor: Actor, *, managed_by: str, customer_id: uuid.UUID) -> None:
+    """Raise unless ``actor`` may set a customer's value of a scoped connection (§5.3).
+
+    Integrators (and above) set any customer's value; a customer admin sets only their own
+    customer's value of a customer-activated connection; customer viewers only read.
+    """
+    if not actor.is_customer_user:
+        require(actor, Permission.EDIT_INTEGRATIONS)
+        return
+    if managed_by != "customer" or actor.role != "customer-admin":
+        raise PermissionDenied(
+            f"the {actor.role} role may not set this connection's value",
+            fix="ask a customer admin (customer-activated connections) or the organization",
+        )
+    if customer_id != actor.customer_id:
+        raise PermissionDenied(
+            "customer users set only their own customer's connections",
+            fix="set the value for your own customer",
         )

@@ -25,11 +25,13 @@ from splice.errors import InvalidInput
 from splice.services.secrets import MASK, SecretBox
 
 __all__ = [
+    "ERROR_TYPE",
     "SCHEDULE_TYPES",
     "TOKEN_TYPE",
     "CleanValue",
     "ConfigInput",
     "DisplayValue",
+    "connection_error",
     "connection_fields",
     "connection_token",
     "declared",
@@ -38,9 +40,12 @@ __all__ = [
     "parse_inputs",
     "required_variable_id",
     "runtime_values",
+    "scoped_key",
     "uses_authorization_code",
+    "uses_client_credentials",
     "validate",
     "variable_id",
+    "with_error",
     "with_token",
 ]
 
@@ -49,6 +54,7 @@ SCHEDULE_TYPES = ("none", "minute", "hour", "day", "week", "custom")
 JSON_TYPES = ("jsonForm", "objectSelection", "objectFieldMap")
 CONNECTION_TYPES = ("connection", "credential")
 TOKEN_TYPE = "oauth2Token"
+ERROR_TYPE = "oauth2Error"
 ID_NAMESPACE = uuid.UUID("6f1c7a52-2d0e-4b1e-9a57-1d3c5e1f0a11")
 
 
@@ -179,6 +185,15 @@ def validate(
     """The stored form of a value, or None when it is empty (the default then applies)."""
     key = cv["key"]
     data_type = cv.get("dataType") or "string"
+    scoped = scoped_key(cv)
+    if scoped is not None:
+        if given.values in (None, "", []) and given.value in (None, ""):
+            return None
+        raise _error(
+            key,
+            f"takes its value from the scoped connection '{scoped}', not from the instance",
+            "set it with createCustomerConfigVariable (or on the scoped connection, when global)",
+        )
     if data_type in CONNECTION_TYPES and (
         given.values not in (None, "", []) or data_type == "connection"
     ):
@@ -355,7 +370,7 @@ def _connection_fields(
         if spec_input.get("type", "value") == "value" and spec_input.get("value") not in (None, ""):
             fields[name] = spec_input.get("value")
     for item in (stored.values if stored else None) or []:
-        if item.get("type") != TOKEN_TYPE:
+        if item.get("type") not in (TOKEN_TYPE, ERROR_TYPE):
             fields[item["name"]] = box.decrypt(item.get("value"))
     return fields
 
@@ -371,10 +386,35 @@ def connection_token(stored: CleanValue | None, box: SecretBox) -> dict[str, Any
 
 
 def with_token(stored: CleanValue | None, token: Mapping[str, Any], box: SecretBox) -> CleanValue:
-    """A connection value with ``token`` (encrypted) replacing any earlier one."""
-    items = [i for i in (stored.values if stored else None) or [] if i.get("type") != TOKEN_TYPE]
+    """A connection value with ``token`` (encrypted) replacing any earlier one and any error."""
+    items = [
+        i
+        for i in (stored.values if stored else None) or []
+        if i.get("type") not in (TOKEN_TYPE, ERROR_TYPE)
+    ]
     items.append({"name": "token", "type": TOKEN_TYPE, "value": box.encrypt(json.dumps(token))})
     return CleanValue(None, items)
+
+
+def connection_error(stored: CleanValue | None, box: SecretBox) -> str | None:
+    """Why the last token request of a connection failed (None when it did not)."""
+    for item in (stored.values if stored else None) or []:
+        if item.get("type") == ERROR_TYPE:
+            return box.decrypt(item.get("value"))
+    return None
+
+
+def with_error(stored: CleanValue | None, message: str, box: SecretBox) -> CleanValue:
+    """A connection value that records a failed token request (an earlier token is kept)."""
+    items = [i for i in (stored.values if stored else None) or [] if i.get("type") != ERROR_TYPE]
+    items.append({"name": "tokenError", "type": ERROR_TYPE, "value": box.encrypt(message)})
+    return CleanValue(None, items)
+
+
+def scoped_key(cv: Mapping[str, Any]) -> str | None:
+    """The stable key of the scoped connection a config variable uses (``useScopedConfigVar``)."""
+    key = cv.get("useScopedConfigVar")
+    return str(key) if key not in (None, "") else None
 
 
 def connection_fields(
@@ -390,6 +430,20 @@ def uses_authorization_code(cv: Mapping[str, Any], registry: Registry) -> bool:
         return False
     names = {spec.key for spec in connection_inputs(cv, registry)} | set(_definition_inputs(cv))
     return {"authorizeUrl", "tokenUrl"} <= names
+
+
+def uses_client_credentials(cv: Mapping[str, Any], registry: Registry) -> bool:
+    """True for OAuth 2.0 client-credentials connections, whose token Splice obtains itself.
+
+    Named by ``oauth2Type: client_credentials``, or recognised by their inputs: a token URL and
+    client credentials but no authorize URL (the http and code components' connections).
+    """
+    if cv.get("dataType") != "connection":
+        return False
+    if cv.get("oauth2Type") == "client_credentials":
+        return True
+    names = {spec.key for spec in connection_inputs(cv, registry)} | set(_definition_inputs(cv))
+    return {"tokenUrl", "clientId", "clientSecret"} <= names and "authorizeUrl" not in names
 
 
 def _effective_scalar(cv: Mapping[str, Any], stored: CleanValue | None, box: SecretBox) -> Any:

@@ -30,6 +30,8 @@ from splice.components.registry import Registry
 from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
+from splice.services.client_credentials import REFRESH_MARGIN
+from splice.services.connection_resolver import ConnectionResolver
 from splice.services.instance_search import InstanceMatch
 from splice.services.integrations import IntegrationService, clean_labels
 from splice.services.pagination import Page, PageRequest, fetch_page
@@ -64,7 +66,6 @@ __all__ = [
 MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
 KEYED_SECURITY = ("customer_required",)
 STATE_TTL_SECONDS = 3600
-REFRESH_MARGIN = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
 
@@ -97,10 +98,14 @@ class ConfigVariableView:
     is_missing: bool
     authorize_url: str | None = None
     is_authorized: bool = True
+    error: str | None = None
 
     @property
     def status(self) -> str:
-        """PENDING while a value is missing or a connection awaits authorization, else ACTIVE."""
+        """ERROR when a token request failed; PENDING while a value is missing or a connection
+        awaits authorization; else ACTIVE."""
+        if self.error is not None:
+            return "ERROR"
         return "PENDING" if self.is_missing or not self.is_authorized else "ACTIVE"
 
 
@@ -238,6 +243,7 @@ class InstanceService:
         self._registry = registry
         self._integrations = integrations
         self.box = SecretBox.from_settings(settings)
+        self.connections = ConnectionResolver(registry, self.box)
         self.http_transport: httpx.AsyncBaseTransport | None = None
         self.lifecycle: Callable[[uuid.UUID, str], Awaitable[None]] | None = None
         """Runs an instance's management-trigger flows (set by Services to the executions)."""
@@ -424,19 +430,25 @@ class InstanceService:
         reveal = not actor.is_customer_user and actor.role != "viewer"
         async with self._db.session() as session:
             integration, version, definition = await self._definition_of(session, instance)
-            stored = await self._stored(session, instance.id)
+            resolved = await self.connections.resolve(
+                session, instance, definition, await self._stored(session, instance.id)
+            )
+        definition, stored = resolved.definition, resolved.stored
         owner_id = version.id if version else integration.id
         missing = set(cv_rules.missing_keys(definition, stored, self._registry, self.box))
+        missing |= set(resolved.problems)
         views: list[ConfigVariableView] = []
         for cv in cv_rules.declared(definition):
             key = cv["key"]
             shown = cv_rules.display_value(
                 cv, stored.get(key), self._registry, self.box, reveal=reveal
             )
+            if actor.is_customer_user and resolved.hidden_from_customers(key):
+                shown = cv_rules.DisplayValue(None, [])
             data_type = str(cv.get("dataType") or "string")
             default = cv.get("defaultValue")
             authorize_url, authorized = None, True
-            if cv_rules.uses_authorization_code(cv, self._registry):
+            if key not in resolved.scoped and cv_rules.uses_authorization_code(cv, self._registry):
                 value = stored.get(key)
                 authorized = cv_rules.connection_token(value, self.box) is not None
                 fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
@@ -458,6 +470,7 @@ class InstanceService:
                     is_missing=key in missing,
                     authorize_url=authorize_url,
                     is_authorized=authorized,
+                    error=cv_rules.connection_error(stored.get(key), self.box),
                 )
             )
         return views
@@ -545,9 +558,15 @@ class InstanceService:
             )
             customer = await session.get(Customer, instance.customer_id)
             assert customer is not None
-            if await self._refresh_expiring_tokens(session, instance, definition):
+            refreshed = await self._refresh_expiring_tokens(session, instance, definition)
+            obtained = await self.connections.obtain_tokens(
+                session, instance, definition, self.http_transport
+            )
+            if refreshed or obtained:
                 await session.commit()
-            stored = await self._running_values(session, instance)
+            resolved = await self.connections.resolve(
+                session, instance, definition, await self._running_values(session, instance)
+            )
             pairs = await repo.flow_configs_with_flows(session, instance)
         base = self._base_url(base_url)
         flow_definition = _flow_definition(definition, flow.name)
@@ -579,7 +598,9 @@ class InstanceService:
                 "externalVersion": "",
             },
             instance={"id": ids.encode("Instance", instance.id), "name": instance.name},
-            config_vars=cv_rules.runtime_values(definition, stored, self._registry, self.box),
+            config_vars=cv_rules.runtime_values(
+                resolved.definition, resolved.stored, self._registry, self.box
+            ),
             endpoint_security=security,
             api_keys=keys,
             webhook_urls={
@@ -861,6 +882,7 @@ class InstanceService:
                 config_variables=config_variables,
                 from_marketplace=True,
             )
+            await self._obtain_tokens(session, instance)
             await self._deploy(session, instance, force=False)
             await session.commit()
             return instance
@@ -1028,11 +1050,22 @@ class InstanceService:
         require_instance_configurer(actor)
         async with self._db.session() as session:
             instance = await self._load(session, actor, global_id)
+            if await self._obtain_tokens(session, instance):
+                await session.commit()  # a token, or why it was refused, outlives a refused deploy
             await self._deploy(session, instance, force=force)
             await session.commit()
         if self.lifecycle is not None:
             await self.lifecycle(instance.id, "instanceDeploy")
         return instance
+
+    async def _obtain_tokens(self, session: AsyncSession, instance: Instance) -> bool:
+        """Request the client-credentials tokens the configured version's connections lack."""
+        if instance.is_system:
+            return False
+        _, _, definition = await self._definition_of(session, instance)
+        return await self.connections.obtain_tokens(
+            session, instance, definition, self.http_transport
+        )
 
     async def _deploy(self, session: AsyncSession, instance: Instance, *, force: bool) -> None:
         if instance.is_system:
@@ -1044,14 +1077,13 @@ class InstanceService:
         assert version is not None
         stored = await self._stored(session, instance.id)
         if not force:
-            missing = cv_rules.missing_keys(definition, stored, self._registry, self.box)
-            if missing:
-                raise InvalidInput(
-                    "cannot deploy: these config variables have no value: "
-                    + ", ".join(repr(k) for k in missing),
-                    field="configVariables",
-                    fix="set them with updateInstance(configVariables), or give them defaults",
-                )
+            resolved = await self.connections.resolve(session, instance, definition, stored)
+            missing = cv_rules.missing_keys(
+                resolved.definition, resolved.stored, self._registry, self.box
+            )
+            problem = resolved.deploy_problem(missing, self.box)
+            if problem is not None:
+                raise problem
         flows = await repo.version_flows(session, integration.id, version.id)
         pairs = await repo.flow_configs_with_flows(session, instance)
         existing = {flow.name: config for config, flow in pairs}

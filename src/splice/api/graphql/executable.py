@@ -19,6 +19,7 @@ from splice.api.graphql.resolvers import (
     integrations,
     marketplace,
     organization,
+    scoped_connections,
 )
 from splice.api.graphql.scalars import SCALARS
 
@@ -34,6 +35,7 @@ def build_schema() -> GraphQLSchema:
         type_defs,
         *SCALARS,
         *organization.BINDABLES,
+        *scoped_connections.BINDABLES,
         *customers.BINDABLES,
         *integrations.BINDABLES,
         *instances.BINDABLES,

@@ -3,6 +3,7 @@
 from splice.store.tables.auth import Organization, RefreshToken, User
 from splice.store.tables.base import Base
 from splice.store.tables.customers import Customer
+from splice.store.tables.data_sources import DataSourceLogLine
 from splice.store.tables.executions import (
     Execution,
     ExecutionLog,
@@ -18,11 +19,14 @@ from splice.store.tables.integrations import (
     IntegrationVersion,
 )
 from splice.store.tables.media import MediaObject
+from splice.store.tables.scoped import CustomerConfigVariable, ScopedConfigVariable
 
 __all__ = [
     "Attachment",
     "Base",
     "Customer",
+    "CustomerConfigVariable",
+    "DataSourceLogLine",
     "Execution",
     "ExecutionLog",
     "ExecutionSection",
@@ -36,6 +40,7 @@ __all__ = [
     "MediaObject",
     "Organization",
     "RefreshToken",
+    "ScopedConfigVariable",
     "StateValue",
     "User",
 ]

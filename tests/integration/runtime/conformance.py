@@ -132,6 +132,59 @@ STEPS = (
 LOGS = "query($id: ID!) { logs(executionResult: $id, first: 500) { nodes { severity message } } }"
 
 
+PUBLISH = (
+    'mutation($id: ID!) { publishIntegration(input: {id: $id, comment: "conformance"}) '
+    "{ integration { id } errors { field messages } } }"
+)
+CUSTOMER = (
+    "mutation($n: String!) { createCustomer(input: {name: $n, externalId: $n}) "
+    "{ customer { id } errors { field messages } } }"
+)
+CREATE_INSTANCE = (
+    "mutation($i: ID!, $c: ID!, $v: [InputInstanceConfigVariable]) { createInstance(input: "
+    '{name: "Conformance", integration: $i, customer: $c, configVariables: $v}) '
+    "{ instance { id } errors { field messages } } }"
+)
+DEPLOY = (
+    "mutation($id: ID!) { deployInstance(input: {id: $id}) { instance { id "
+    "flowConfigs { nodes { flow { name } webhookUrl } } } errors { field messages } } }"
+)
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A customer's deployed instance and its flows' webhook paths by flow name."""
+
+    id: str
+    webhook_urls: dict[str, str]
+
+
+async def deploy(
+    app: Running, draft: Draft, config: list[dict[str, str]] | None = None
+) -> Deployed:
+    """Publish the draft, create a customer's instance with ``config`` and deploy it."""
+    published = (await app.gql(PUBLISH, id=draft.id))["publishIntegration"]
+    assert published["errors"] == [], published["errors"]
+    customer = (await app.gql(CUSTOMER, n="Conformance Customer"))["createCustomer"]
+    assert customer["errors"] == [], customer["errors"]
+    created = (
+        await app.gql(
+            CREATE_INSTANCE,
+            i=published["integration"]["id"],
+            c=customer["customer"]["id"],
+            v=config or [],
+        )
+    )["createInstance"]
+    assert created["errors"] == [], created["errors"]
+    deployed = (await app.gql(DEPLOY, id=created["instance"]["id"]))["deployInstance"]
+    assert deployed["errors"] == [], deployed["errors"]
+    nodes = deployed["instance"]["flowConfigs"]["nodes"]
+    return Deployed(
+        deployed["instance"]["id"],
+        {n["flow"]["name"]: n["webhookUrl"].removeprefix(BASE) for n in nodes},
+    )
+
+
 async def import_draft(app: Running, text: str) -> Draft:
     """Import an export as a draft; the import must report no errors."""
     payload = (await app.gql(IMPORT, d=text))["importIntegration"]

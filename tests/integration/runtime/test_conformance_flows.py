@@ -22,6 +22,7 @@ from splice.settings import Settings
 from splice.store.tables import StateValue
 from tests.conftest import make_settings
 from tests.integration.runtime.conformance import (
+    deploy,
     executions,
     export,
     import_draft,
@@ -169,6 +170,25 @@ async def test_process_records_upper_cases_each_comment_body(app: Running) -> No
     answer = await app.http.post(draft.test_urls["Process Records"], json=chunk, headers=SYNC)
     assert answer.status_code == 200, answer.text
     assert answer.json() == upper
+
+
+async def test_process_records_runs_on_a_deployed_customer_instance(app: Running) -> None:
+    """Every component of this export is built in, so it publishes and deploys as it is."""
+    draft = await import_draft(app, export("split-payload-example.yml"))
+    # Main Flow's connection must have a value to deploy; Process Records never uses it
+    unused = json.dumps([{"name": "apiKey", "type": "value", "value": "unused-refresh-token"}])
+    instance = await deploy(app, draft, [{"key": "Prismatic Connection", "values": unused}])
+    chunk = [{"id": 7, "body": "Großes ß"}, {"id": 8, "body": "mixed Case"}]
+    answer = await app.http.post(instance.webhook_urls["Process Records"], json=chunk, headers=SYNC)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == ["GROSSES SS", "MIXED CASE"]
+    [run] = await executions(app, instance.id)
+    assert (run["flowName"], run["status"], run["isTestExecution"]) == (
+        "Process Records",
+        "succeeded",
+        False,
+    )
+    assert await executions(app, draft.test_instance) == []
 
 
 # ---- recursive-flow-examples.yml: "JSON Placeholder Example" ----------------------------------

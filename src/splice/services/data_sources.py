@@ -6,7 +6,9 @@ A config variable with ``dataSource: {key, component}`` (yaml-definition §6.3, 
 the unsaved ones the config wizard passes, e.g. a connection just typed in), other inputs are
 literal. The run happens outside any execution (no state is kept), bounded by a timeout. A
 failure or a timeout is a ``DataSourceFailed`` naming the config variable, the data source and
-the cause. The data source's log lines come back with the result, typed ``DATA_SOURCE``.
+the cause. The data source's log lines (plus the failure, if any) are stored with log type
+``DATA_SOURCE`` against the instance and config variable (the newest ``KEEP_LOGS`` per pair) and
+come back with the result.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
@@ -26,14 +30,21 @@ from splice.components.context import ActionContext, LogSeverity, StepLogger
 from splice.components.registry import Registry
 from splice.errors import InvalidInput, NotFound, UserError
 from splice.services import config_values as cv_rules
-from splice.services.authz import Actor, require_instance_configurer
+from splice.services.authz import Actor, Permission, require, require_instance_configurer
 from splice.services.instances import InstanceService
 from splice.store.db import Database
 from splice.store.repositories import instances as repo
-from splice.store.tables import Customer, Instance, Integration, IntegrationVersion
+from splice.store.tables import (
+    Customer,
+    DataSourceLogLine,
+    Instance,
+    Integration,
+    IntegrationVersion,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
+    "KEEP_LOGS",
     "LOG_TYPE",
     "DataSourceFailed",
     "DataSourceLog",
@@ -44,6 +55,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+KEEP_LOGS = 200
+"""Stored log lines kept per instance and config variable (older ones are dropped)."""
 LOG_TYPE = "DATA_SOURCE"
 FIELD = "configVariableKey"
 
@@ -62,6 +75,7 @@ class DataSourceLog:
     severity: str
     message: str
     log_type: str = LOG_TYPE
+    config_variable_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,7 +247,9 @@ class DataSourceService:
         logs: list[DataSourceLog] = []
 
         def emit(severity: LogSeverity, message: str) -> None:
-            logs.append(DataSourceLog(clock.now(), severity, message))
+            logs.append(
+                DataSourceLog(clock.now(), severity, message, LOG_TYPE, config_variable_key)
+            )
 
         ctx = ActionContext(
             state=_Scratch(),
@@ -250,28 +266,34 @@ class DataSourceService:
         )
         where = f"config variable '{config_variable_key}': data source {component}.{source_key}"
         try:
-            returned = function(ctx, inputs)
-            if inspect.isawaitable(returned):
-                returned = await asyncio.wait_for(returned, self.timeout_seconds)
-        except TimeoutError as exc:
-            raise DataSourceFailed(
-                f"{where} timed out after {self.timeout_seconds:g} s",
-                field=FIELD,
-                fix="check that the service it calls answers",
-            ) from exc
-        except UserError:
+            try:
+                returned = function(ctx, inputs)
+                if inspect.isawaitable(returned):
+                    returned = await asyncio.wait_for(returned, self.timeout_seconds)
+            except TimeoutError as exc:
+                raise DataSourceFailed(
+                    f"{where} timed out after {self.timeout_seconds:g} s",
+                    field=FIELD,
+                    fix="check that the service it calls answers",
+                ) from exc
+            except UserError:
+                raise
+            except Exception as exc:  # the component's failure, reported with its cause
+                raise DataSourceFailed(
+                    f"{where} failed: {type(exc).__name__}: {exc}",
+                    field=FIELD,
+                    fix="check the connection and inputs it uses",
+                ) from exc
+            result, supplemental = _unwrap(returned)
+            data_source_type = str(cv.get("dataSourceType") or cv.get("dataType") or "string")
+            options = None
+            if data_source_type == "picklist":
+                options = picklist_options(config_variable_key, result)
+        except UserError as failure:
+            emit("error", failure.text)
+            await self._store_logs(instance.id, config_variable_key, logs)
             raise
-        except Exception as exc:  # the component's failure, reported with its cause
-            raise DataSourceFailed(
-                f"{where} failed: {type(exc).__name__}: {exc}",
-                field=FIELD,
-                fix="check the connection and inputs it uses",
-            ) from exc
-        result, supplemental = _unwrap(returned)
-        data_source_type = str(cv.get("dataSourceType") or cv.get("dataType") or "string")
-        options = None
-        if data_source_type == "picklist":
-            options = picklist_options(config_variable_key, result)
+        await self._store_logs(instance.id, config_variable_key, logs)
         return DataSourceRun(
             config_variable_key=config_variable_key,
             component=component,
@@ -282,6 +304,66 @@ class DataSourceService:
             options=options,
             logs=logs,
         )
+
+    async def _store_logs(
+        self, instance_id: uuid.UUID, config_variable_key: str, logs: Sequence[DataSourceLog]
+    ) -> None:
+        """Keep the run's lines (log type DATA_SOURCE) and drop the oldest beyond KEEP_LOGS."""
+        if not logs:
+            return
+        async with self._db.session() as session:
+            session.add_all(
+                DataSourceLogLine(
+                    instance_id=instance_id,
+                    config_variable_key=config_variable_key,
+                    log_type=line.log_type,
+                    timestamp=line.timestamp,
+                    severity=line.severity,
+                    message=line.message,
+                )
+                for line in logs
+            )
+            await session.flush()
+            stale = (
+                select(DataSourceLogLine.id)
+                .where(
+                    DataSourceLogLine.instance_id == instance_id,
+                    DataSourceLogLine.config_variable_key == config_variable_key,
+                )
+                .order_by(DataSourceLogLine.timestamp.desc(), DataSourceLogLine.id.desc())
+                .offset(KEEP_LOGS)
+            )
+            old = list((await session.execute(stale)).scalars())
+            if old:
+                await session.execute(
+                    delete(DataSourceLogLine).where(DataSourceLogLine.id.in_(old))
+                )
+            await session.commit()
+
+    async def logs(
+        self,
+        actor: Actor,
+        instance: Instance,
+        *,
+        config_variable_key: str | None = None,
+        limit: int = 100,
+    ) -> list[DataSourceLog]:
+        """The stored data source log lines of an instance the actor sees, newest first."""
+        require(actor, Permission.READ)
+        if instance.organization_id != actor.organization_id or (
+            actor.is_customer_user and instance.customer_id != actor.customer_id
+        ):
+            return []
+        stmt = select(DataSourceLogLine).where(DataSourceLogLine.instance_id == instance.id)
+        if config_variable_key is not None:
+            stmt = stmt.where(DataSourceLogLine.config_variable_key == config_variable_key)
+        stmt = stmt.order_by(DataSourceLogLine.timestamp.desc(), DataSourceLogLine.id.desc())
+        async with self._db.session() as session:
+            rows = (await session.execute(stmt.limit(max(1, min(limit, KEEP_LOGS))))).scalars()
+            return [
+                DataSourceLog(r.timestamp, r.severity, r.message, r.log_type, r.config_variable_key)
+                for r in rows
+            ]
 
     def _inputs(
         self, cv: Mapping[str, Any], component: str, source_key: str, config: Mapping[str, Any]

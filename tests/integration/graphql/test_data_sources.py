@@ -235,6 +235,31 @@ async def test_picklist_choices_come_from_the_connection_and_url_config(
     assert acme.keys_seen == [KEY]
 
 
+LOGS = """query($id: ID!) { instance(id: $id) {
+  dataSourceLogs(configVariableKey: "Channel") { severity message logType configVariableKey } } }"""
+
+
+async def test_runs_leave_their_logs_and_failures_on_the_instance(world: World, acme: Acme) -> None:
+    await world.run()
+    refused = await world.gql(RUN, id=world.instance, key="Channel", values=[connection("wrong")])
+    failure = refused["runInstanceDataSource"]["errors"][0]["messages"][0]
+    stored = (await world.gql(LOGS, id=world.instance))["instance"]["dataSourceLogs"]
+    assert stored == [
+        {
+            "severity": "error",
+            "message": failure,
+            "logType": "DATA_SOURCE",
+            "configVariableKey": "Channel",
+        },
+        {
+            "severity": "info",
+            "message": f"GET {acme.url}/channels: 2 choices",
+            "logType": "DATA_SOURCE",
+            "configVariableKey": "Channel",
+        },
+    ]
+
+
 async def test_unsaved_values_apply_to_one_run_only(world: World, acme: Acme) -> None:
     refused = await world.gql(RUN, id=world.instance, key="Channel", values=[connection("wrong")])
     errors = refused["runInstanceDataSource"]["errors"]

@@ -8,12 +8,14 @@ from typing import Any
 from ariadne import ObjectType
 
 from splice.api.graphql.resolvers.common import Info, ctx, payload
-from splice.services.data_sources import DataSourceRun
+from splice.services.data_sources import DataSourceLog, DataSourceRun
+from splice.store.tables import Instance
 
 __all__ = ["BINDABLES"]
 
 mutation = ObjectType("RootMutation")
 result_type = ObjectType("DataSourceResult")
+instance_type = ObjectType("Instance")
 
 
 @mutation.field("runInstanceDataSource")
@@ -38,4 +40,14 @@ def resolve_supplemental(run: DataSourceRun, _: Info) -> str | None:
     return None if run.supplemental_data is None else json.dumps(run.supplemental_data)
 
 
-BINDABLES = [mutation, result_type]
+@instance_type.field("dataSourceLogs")
+async def resolve_logs(
+    instance: Instance, info: Info, configVariableKey: str | None = None, first: int | None = None
+) -> list[DataSourceLog]:
+    c = ctx(info)
+    return await c.services.data_sources.logs(
+        c.actor, instance, config_variable_key=configVariableKey, limit=first or 100
+    )
+
+
+BINDABLES = [mutation, result_type, instance_type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,14 @@ from tests.integration.runtime.conformance import (
     ran,
     rerouted_app,
     set_test_config,
+    settle,
     test_run,
 )
 from tests.integration.runtime.conftest import Running
 from tests.integration.runtime.recorder import Received, Recorder, recording_server
 
 SYNC = {"prismatic-synchronous": "true"}
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "definitions"
 
 
 @pytest.fixture
@@ -193,6 +196,7 @@ async def test_process_records_runs_on_a_deployed_customer_instance(app: Running
 
 # ---- recursive-flow-examples.yml: "JSON Placeholder Example" ----------------------------------
 
+MINUTE = timedelta(seconds=60)
 COMMENTS = [{"id": n, "postId": 1 + n // 5, "body": f"comment {n}"} for n in range(1, 33)]
 
 
@@ -270,3 +274,36 @@ async def test_renew_webhook_calls_the_sibling_flows_url(
     runs = {r["id"]: r for r in await executions(app, draft.test_instance)}
     assert set(runs) == {execution, called["executionId"]}
     assert runs[called["executionId"]]["flowName"] == renewed
+
+
+async def test_renew_webhook_fires_weekly_on_a_deployed_instance(app: Running) -> None:
+    """The scheduler starts "Renew Webhook" at its weekly tick (``00 00 * * 0``, leading zeros
+    as exported); its GET re-runs "Deploy Flow", whose saved value moves to the new run.
+
+    Runs ``gmail-renew-webhook-core.yml``, a publishable copy of the export (see its header).
+    """
+    text = (FIXTURES / "gmail-renew-webhook-core.yml").read_text(encoding="utf-8")
+    instance = await deploy(app, await import_draft(app, text))
+    await settle(app)
+    [deployed] = await executions(app, instance.id)
+    assert (deployed["flowName"], deployed["status"]) == ("Deploy Flow", "succeeded")
+    assert await cross_flow_state(app, instance.id) == {"historyId": deployed["id"]}
+
+    sunday = datetime(2026, 12, 6, 0, 0, 20, tzinfo=UTC)
+    assert await app.services.schedules.claim_due(sunday - timedelta(days=1), MINUTE) == []
+    [tick] = await app.services.schedules.claim_due(sunday, MINUTE)
+    assert await app.services.schedules.claim_due(sunday + timedelta(seconds=30), MINUTE) == []
+    await app.dispatcher.submit(tick)
+    await settle(app)
+
+    renewed = ids.encode("InstanceExecutionResult", tick)
+    result = await ran(app, renewed)
+    assert result.status == "succeeded", result.error
+    assert result.result("renewWebhookTrigger")["webhookUrls"]["Deploy Flow"] == (
+        "http://splice.test" + instance.webhook_urls["Deploy Flow"]
+    )
+    again = result.result("getRequest")["executionId"]
+    runs = {r["id"]: r for r in await executions(app, instance.id)}
+    assert set(runs) == {deployed["id"], renewed, again}
+    assert (runs[again]["flowName"], runs[again]["status"]) == ("Deploy Flow", "succeeded")
+    assert await cross_flow_state(app, instance.id) == {"historyId": again}

@@ -131,3 +131,18 @@ class StoreSink:
             self._timer.cancel()
             self._timer = None
         await self.flush()
+
+    async def drain(self) -> list[object]:
+        """Stop the deferred flush and hand over what is unwritten, for the caller's transaction.
+
+        The run's end writes its last results, logs and end state in one transaction instead of
+        two; a flush already under way finishes first, so rows keep their order.
+        """
+        if self._timer is not None:
+            self._timer.cancel()  # still sleeping: _flush_later clears _timer before flushing
+            self._timer = None
+        async with self._lock:
+            rows: list[object] = list(self._pending)
+            self._pending = []
+            self._last_flush = time.monotonic()
+            return rows

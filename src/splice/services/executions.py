@@ -11,7 +11,7 @@ import asyncio
 import json
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from splice.services.execution_queue import (
 )
 from splice.services.execution_sink import StoreSink
 from splice.services.execution_state import StoreState
+from splice.services.target_cache import TargetCache
 from splice.settings import Settings
 from splice.store.db import Database
 from splice.store.tables import (
@@ -126,6 +127,9 @@ class ExecutionService:
         self.queue = ExecutionQueue(db)
         # targets resolved at accept time, handed to the run in this process (bounded)
         self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
+        # sync rows committed already claimed, handed to the run in this process (no re-read)
+        self._claimed_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
+        self._targets = TargetCache(instances.webhook_target, db)
         self._flows: OrderedDict[str, Flow] = OrderedDict()
         self.http_transport: httpx.AsyncBaseTransport | None = None  # runs' HTTP (tests: ASGI)
 
@@ -151,7 +155,7 @@ class ExecutionService:
                 field="body",
                 fix="send less data per call, or raise SPLICE_LIMIT_WEBHOOK_PAYLOAD_BYTES",
             )
-        target = await self._instances.webhook_target(flow_config_id)
+        target = await self._targets.get(flow_config_id)
         if not target.enabled:
             raise Conflict(
                 f"instance '{target.instance['name']}' is disabled",
@@ -199,6 +203,10 @@ class ExecutionService:
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)
+        if execution.lease_owner is not None:
+            self._claimed_rows[execution.id] = execution
+            while len(self._claimed_rows) > HANDOFF_LIMIT:
+                self._claimed_rows.popitem(last=False)
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
             await self.advance_queue(target.flow_config_id, skip=execution.id)
@@ -280,22 +288,26 @@ class ExecutionService:
     ) -> tuple[Execution | None, ExecutionResult | None]:
         if not claimed and not await self.claim(execution_id, worker):
             return None, None
-        async with self._db.session() as session:
-            execution = await session.get(Execution, execution_id)
-            assert execution is not None
-            config = await session.get(Instance, execution.instance_id)
+        execution = self._claimed_rows.pop(execution_id, None) if claimed else None
+        exists = execution is not None  # accepted a moment ago, its target just resolved
+        if execution is None:
+            async with self._db.session() as session:
+                execution = await session.get(Execution, execution_id)
+                assert execution is not None
+                exists = await session.get(Instance, execution.instance_id) is not None
         sink = StoreSink(self._db, execution_id)
         renewer = asyncio.create_task(self._renew_lease(execution_id, worker))
         try:
-            result = await self._run_engine(execution, sink, config is not None)
+            result = await self._run_engine(execution, sink, exists)
         except Exception as exc:
             result = ExecutionResult("failed", None, None, f"Splice failed to run: {exc}", None)
         finally:
             renewer.cancel()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
-        await sink.close()
+        # the last results and logs are written in the transaction that ends the run
+        unwritten = await sink.drain()
         retry = await self._next_attempt(execution, result)
-        finished = await self._finish(execution_id, result, retry)
+        finished = await self._finish(execution_id, result, retry, unwritten)
         if finished.queue_limit is not None:
             await self.advance_queue(finished.flow_config_id)
         return finished, result
@@ -311,7 +323,7 @@ class ExecutionService:
             )
         target = self._accepted_targets.pop(execution.id, None)
         if target is None:
-            target = await self._instances.webhook_target(
+            target = await self._targets.get(
                 ids.encode("InstanceFlowConfig", execution.flow_config_id)
             )
         flow = self._flow_model(target.flow_definition)
@@ -516,9 +528,14 @@ class ExecutionService:
                 await session.commit()
 
     async def _finish(
-        self, execution_id: uuid.UUID, result: ExecutionResult, retry: Execution | None = None
+        self,
+        execution_id: uuid.UUID,
+        result: ExecutionResult,
+        retry: Execution | None = None,
+        unwritten: Sequence[object] = (),
     ) -> Execution:
         async with self._db.session() as session:
+            session.add_all(unwritten)
             if retry is not None:
                 session.add(retry)
             execution = await session.get(Execution, execution_id)
@@ -541,7 +558,7 @@ class ExecutionService:
         if result.status != "failed" or failed.is_synchronous or failed.flow_config_id is None:
             return None
         try:
-            target = await self._instances.webhook_target(
+            target = await self._targets.get(
                 ids.encode("InstanceFlowConfig", failed.flow_config_id)
             )
         except NotFound:

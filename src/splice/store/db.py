@@ -15,9 +15,15 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
 
-__all__ = ["Database"]
+__all__ = ["RUN_TABLES", "Database"]
+
+# what runs write; a commit that writes only these leaves cached configuration valid
+RUN_TABLES = frozenset(
+    {"executions", "execution_steps", "execution_logs", "execution_sections", "state_values"}
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +43,11 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 
 
 class Database:
-    """Owns the async engine; ``session()`` yields a session whose transaction the caller commits."""
+    """Owns the async engine; ``session()`` yields a session whose transaction the caller commits.
+
+    ``generation`` grows with every commit (through ``session()``) that wrote anything but run
+    records (``RUN_TABLES``), so in-process caches of configuration know when to reload.
+    """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -55,7 +65,42 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # a session class of our own, so the listeners below see only this database's sessions
+        sync_session: type[Session] = type("SpliceSession", (Session,), {})
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=sync_session
+        )
+        self.generation = 0
+        event.listen(sync_session, "before_flush", self._note_flush)
+        event.listen(sync_session, "do_orm_execute", self._note_statement)
+        event.listen(sync_session, "after_commit", self._bump_generation)
+        event.listen(sync_session, "after_rollback", self._forget_writes)
+
+    # ---- write generation: in-process caches of configuration notice any committed change ----
+
+    @staticmethod
+    def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if getattr(obj, "__tablename__", None) not in RUN_TABLES:
+                session.info["config_written"] = True
+                return
+
+    @staticmethod
+    def _note_statement(state: ORMExecuteState) -> None:
+        if state.is_select:
+            return
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in RUN_TABLES:
+            state.session.info["config_written"] = True
+
+    def _bump_generation(self, session: Session) -> None:
+        """Count commits that changed anything but run records (``generation``)."""
+        if session.info.pop("config_written", False):
+            self.generation += 1
+
+    @staticmethod
+    def _forget_writes(session: Session) -> None:
+        session.info.pop("config_written", None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

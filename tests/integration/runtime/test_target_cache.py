@@ -1,0 +1,69 @@
+"""The webhook target cache: hits while nothing changed, reloads after any configuration commit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+
+from splice import ids
+from splice.services.target_cache import TargetCache
+from splice.store.tables import Execution, Instance
+from tests.integration.runtime.conftest import Running
+from tests.integration.runtime.flows import definition
+from tests.integration.runtime.test_webhooks import import_flow, wait_until_ended
+
+
+async def test_disabling_the_instance_is_seen_by_the_next_webhook_call(app: Running) -> None:
+    url = await import_flow(app, synchronous=True)
+    assert (await app.http.post(url, json={"name": "Grace"})).status_code == 201
+    flow_config_id = ids.decode(url.rstrip("/").rsplit("/", 1)[1], "InstanceFlowConfig")
+    target = await app.services.instances.webhook_target(
+        ids.encode("InstanceFlowConfig", flow_config_id)
+    )
+    async with app.services.db.session() as session:
+        await session.execute(
+            update(Instance).where(Instance.id == target.instance_id).values(enabled=False)
+        )
+        await session.commit()
+    response = await app.http.post(url, json={"name": "Grace"})
+    assert response.status_code == 409, response.text
+    assert "disabled" in response.text
+
+
+async def test_runs_and_their_records_leave_the_cache_valid(app: Running) -> None:
+    url = await import_flow(app)
+    first = await app.http.post(url, json={"name": "Ada"})
+    await wait_until_ended(app, first.json()["executionId"])
+    generation = app.services.db.generation
+    for name in ("Ada", "Grace"):
+        response = await app.http.post(url, json={"name": name})
+        await wait_until_ended(app, response.json()["executionId"])
+    async with app.services.db.session() as session:
+        await session.execute(
+            update(Execution).where(Execution.id == uuid.uuid4()).values(error="none")
+        )
+        await session.commit()
+    assert app.services.db.generation == generation
+
+
+async def test_cache_reloads_on_a_new_generation_and_after_its_ttl(app: Running) -> None:
+    calls: list[str] = []
+
+    async def lookup(key: str) -> Any:
+        calls.append(key)
+        return {"key": key, "call": len(calls)}
+
+    cache = TargetCache(lookup, app.services.db, ttl=60)
+    assert await cache.get("a") == {"key": "a", "call": 1}
+    assert await cache.get("a") == {"key": "a", "call": 1}
+    await app.gql(
+        "mutation($d: String!) { importIntegration(input: {definition: $d}) { errors { field } } }",
+        d=definition(f"Bump {uuid.uuid4().hex[:6]}"),
+    )
+    assert await cache.get("a") == {"key": "a", "call": 2}
+    expiring = TargetCache(lookup, app.services.db, ttl=0)
+    await expiring.get("b")
+    await expiring.get("b")
+    assert calls == ["a", "a", "b", "b"]

@@ -92,7 +92,10 @@ async def test_dropbox_router_registers_prints_and_deregisters(app: Running) -> 
         'Registering Dropbox account "dbid:AAA" to send requests to '
         '"https://hooks.example.test/acme"'
     ) in registered.logs
-    assert registered.result("crossFlowSaveValue") is not None
+    assert registered.result("crossFlowSaveValue") == {
+        "key": "dbid:AAA",
+        "value": "https://hooks.example.test/acme",
+    }
     assert (await ran(app, await test_run(app, register, second))).status == "succeeded"
 
     ignored = await ran(app, await test_run(app, register, {"event": "ping"}))

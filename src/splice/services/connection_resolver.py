@@ -33,7 +33,7 @@ from splice.store.tables import (
     ScopedConfigVariable,
 )
 
-__all__ = ["ConnectionResolver", "Resolution", "scoped_config_var"]
+__all__ = ["ConnectionResolver", "Resolution", "rotate_scoped_secrets", "scoped_config_var"]
 
 FIELD = "configVariables"
 
@@ -55,6 +55,48 @@ def scoped_config_var(row: ScopedConfigVariable, key: str, box: SecretBox) -> di
     if stored.get("oauth2Type"):
         cv["oauth2Type"] = stored["oauth2Type"]
     return cv
+
+
+def _rotated(items: list[dict[str, Any]] | None, box: SecretBox) -> list[dict[str, Any]] | None:
+    if not items:
+        return items
+    return [{**item, "value": box.rotate(item.get("value"))} for item in items]
+
+
+async def rotate_scoped_secrets(
+    session: AsyncSession, organization_id: uuid.UUID, box: SecretBox
+) -> int:
+    """Re-encrypt scoped connections' inputs and values with the first key; how many rows."""
+    count = 0
+    rows = (
+        await session.execute(
+            select(ScopedConfigVariable).where(
+                ScopedConfigVariable.organization_id == organization_id
+            )
+        )
+    ).scalars()
+    for row in list(rows):
+        inputs = (row.definition or {}).get("inputs") or {}
+        row.definition = {
+            **row.definition,
+            "inputs": {
+                name: {**spec, "value": box.rotate(spec.get("value"))}
+                for name, spec in inputs.items()
+            },
+        }
+        row.values = _rotated(row.values, box)
+        values = (
+            await session.execute(
+                select(CustomerConfigVariable).where(
+                    CustomerConfigVariable.scoped_config_variable_id == row.id
+                )
+            )
+        ).scalars()
+        for value in values:
+            value.values = _rotated(value.values, box)
+            count += 1
+        count += 1
+    return count
 
 
 def _clean(values: list[dict[str, Any]] | None) -> cv_rules.CleanValue | None:

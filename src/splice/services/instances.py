@@ -31,7 +31,7 @@ from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
 from splice.services.client_credentials import REFRESH_MARGIN
-from splice.services.connection_resolver import ConnectionResolver
+from splice.services.connection_resolver import ConnectionResolver, rotate_scoped_secrets
 from splice.services.instance_search import InstanceMatch
 from splice.services.integrations import IntegrationService, clean_labels
 from splice.services.pagination import Page, PageRequest, fetch_page
@@ -1166,6 +1166,7 @@ class InstanceService:
                     for key, item in (instance.deployed_config or {}).items()
                 }
                 count += 1
+            count += await rotate_scoped_secrets(session, actor.organization_id, self.box)
             await session.commit()
         return count
 

@@ -23,6 +23,8 @@ from splice.services import Services
 from splice.services.authz import Actor
 from splice.services.client_credentials import needs_token
 from splice.services.secrets import MASK
+from splice.services.startup import build_services
+from splice.settings import Settings
 from splice.store.tables import Instance
 from tests.integration.services.conftest import add_user
 from tests.integration.services.test_instances import customer, customer_actor
@@ -463,3 +465,43 @@ async def test_use_scoped_config_var_round_trips_through_import_and_export(
     assert [cv for cv in exported["requiredConfigVars"] if "useScopedConfigVar" in cv] == [
         cv for cv in original["requiredConfigVars"] if "useScopedConfigVar" in cv
     ]
+
+
+async def test_key_rotation_re_encrypts_scoped_definitions_and_values(
+    services: Services, owner: Actor, settings: Settings
+) -> None:
+    from cryptography.fernet import Fernet
+    from pydantic import SecretStr
+
+    from splice.services.secrets import derive_key
+    from splice.settings import SecretsSettings
+
+    await define_scoped(services, owner)
+    acme = await customer(services, owner)
+    partner = (await services.scoped_connections.list_scoped(owner, stable_key="partner-api"))[0]
+    await services.scoped_connections.create_customer_value(
+        owner, scoped=partner.global_id, customer=acme, values=values(apiKey=PARTNER_KEY_A)
+    )
+    new_key = Fernet.generate_key().decode()
+    old_key = derive_key(settings.auth.secret_key.get_secret_value()).decode()
+
+    def with_keys(keys: str) -> Settings:
+        secrets = SecretsSettings(encryption_keys=SecretStr(keys))
+        return settings.model_copy(update={"secrets": secrets})
+
+    both = build_services(with_keys(f"{new_key},{old_key}"))
+    assert await both.instances.rotate_secrets(owner) >= 3  # two definitions and one value
+    await both.db.dispose()
+    only_new = build_services(with_keys(new_key))
+    try:
+        (value,) = await only_new.scoped_connections.customer_values(owner)
+        assert value.state.inputs == [
+            {"name": "headerName", "value": "X-Partner-Key"},
+            {"name": "apiKey", "value": MASK},
+        ]
+        box = only_new.scoped_connections.box
+        assert [box.decrypt(item["value"]) for item in value.row.values or []] == [PARTNER_KEY_A]
+        (billing,) = await only_new.scoped_connections.list_scoped(owner, stable_key="billing-cc")
+        assert {i["name"]: i["value"] for i in billing.state.inputs}["clientId"] == "billing"
+    finally:
+        await only_new.db.dispose()

@@ -376,28 +376,44 @@ class ExecutionService:
             return results
 
     async def fire_lifecycle(self, instance_id: uuid.UUID, event: str) -> None:
-        """Run the instance's flows triggered by ``management-triggers.<event>``.
+        """Run the instance's flows triggered by ``management-triggers.<event>``, and on deploy
+        the ``recursive-flow`` triggers whose ``runOnDeploy`` is true (they start paging).
 
         Deploy flows are dispatched like any execution; remove flows run to their end here,
         before the instance (and with it their execution records) is deleted.
         """
+        fired_by = and_(
+            IntegrationFlow.trigger_component == "management-triggers",
+            IntegrationFlow.trigger_action == event,
+        )
+        if event == "instanceDeploy":
+            fired_by = or_(
+                fired_by,
+                and_(
+                    IntegrationFlow.trigger_component == "recursive-flow",
+                    IntegrationFlow.trigger_action == "recursiveTrigger",
+                ),
+            )
         async with self._db.session() as session:
             rows = (
                 await session.execute(
                     select(InstanceFlowConfig, IntegrationFlow)
                     .join(IntegrationFlow, IntegrationFlow.id == InstanceFlowConfig.flow_id)
-                    .where(
-                        InstanceFlowConfig.instance_id == instance_id,
-                        IntegrationFlow.trigger_component == "management-triggers",
-                        IntegrationFlow.trigger_action == event,
-                    )
+                    .where(InstanceFlowConfig.instance_id == instance_id, fired_by)
                 )
             ).all()
             instance = await session.get(Instance, instance_id)
-            if instance is None:
-                return
+        if instance is None:
+            return
+        fired = [
+            (config, flow)
+            for config, flow in rows
+            if flow.trigger_component == "management-triggers"
+            or await self._runs_on_deploy(config.id)
+        ]
+        async with self._db.session() as session:
             created = []
-            for config, flow in rows:
+            for config, flow in fired:
                 execution = Execution(
                     organization_id=instance.organization_id,
                     instance_id=instance_id,
@@ -416,6 +432,19 @@ class ExecutionService:
                 await self.run(execution.id, worker=f"lifecycle-{event}")
             else:
                 await self._submit(execution.id)
+
+    async def _runs_on_deploy(self, flow_config_id: uuid.UUID) -> bool:
+        """Whether a recursive trigger's ``runOnDeploy`` input (a value or a config variable)
+        is true in the deployed definition."""
+        target = await self._instances.webhook_target(
+            ids.encode("InstanceFlowConfig", flow_config_id)
+        )
+        trigger = (target.flow_definition.get("steps") or [{}])[0]
+        given = (trigger.get("inputs") or {}).get("runOnDeploy") or {}
+        value = given.get("value")
+        if given.get("type") == "configVar":
+            value = target.config_vars.get(value)
+        return str(value).strip().lower() == "true"
 
     def _flow_model(self, flow_definition: dict[str, Any]) -> Flow:
         """The parsed flow, cached by its content so the engine's compiled form is reused too."""

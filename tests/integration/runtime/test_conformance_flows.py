@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from splice import ids
@@ -222,13 +223,49 @@ async def test_json_placeholder_pages_until_empty_across_recursive_runs(
         {"JSONPlaceholder Page Size": "5", "Where to send values": f"{recorder.url}/records"},
     )
     first = await test_run(app, draft.flow_ids["JSON Placeholder Example"])
-
     runs = await executions(app, draft.test_instance)
+    assert runs[0]["id"] == first
+    await check_paged_to_the_end(app, recorder, runs)
+
+
+async def test_json_placeholder_starts_when_an_instance_is_deployed(
+    app: Running, recorder: Recorder
+) -> None:
+    """The trigger's ``runOnDeploy: 'true'`` starts the flow at deploy, with no other call.
+
+    Runs ``recursive-json-placeholder-core.yml``, a publishable copy of the export (see its
+    header): the export's other flows need connections Splice cannot satisfy.
+    """
+    recorder.respond = jsonplaceholder
+    text = (FIXTURES / "recursive-json-placeholder-core.yml").read_text(encoding="utf-8")
+    config = [
+        {"key": "JSONPlaceholder Page Size", "value": "5"},
+        {"key": "Where to send values", "value": f"{recorder.url}/records"},
+    ]
+    instance = await deploy(app, await import_draft(app, text), config)
+    await settle(app)
+    await check_paged_to_the_end(app, recorder, await executions(app, instance.id))
+
+
+async def test_run_on_deploy_false_waits_for_an_invocation(app: Running) -> None:
+    text = (FIXTURES / "recursive-json-placeholder-core.yml").read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    trigger = document["flows"][0]["steps"][0]
+    assert trigger["inputs"]["runOnDeploy"] == {"type": "value", "value": "true"}
+    trigger["inputs"]["runOnDeploy"]["value"] = "false"
+    instance = await deploy(app, await import_draft(app, yaml.safe_dump(document)))
+    await settle(app)
+    assert await executions(app, instance.id) == []
+
+
+async def check_paged_to_the_end(
+    app: Running, recorder: Recorder, runs: list[dict[str, Any]]
+) -> None:
+    """Two runs page through the 32 comments: 5 pages, then the recursive call's 3."""
     assert [(r["flowName"], r["status"]) for r in runs] == [
         ("JSON Placeholder Example", "succeeded"),
         ("JSON Placeholder Example", "stopped"),
     ], [r["error"] for r in runs]
-    assert runs[0]["id"] == first
 
     pages = [r for r in recorder.requests if r.method == "GET"]
     assert [r.route for r in pages] == ["/comments"] * 8

@@ -3,6 +3,8 @@
 The trigger takes the cursor from the invocation (``body.data.cursor``), else ``defaultCursor``,
 and keeps it in the execution state; ``getCursor``/``setCursor`` read and write it there and
 ``invokeRecursive`` starts this flow again (``ctx.invoke_flow``) with ``{"cursor": ...}``.
+``runOnDeploy`` is read by the deploy service, which starts the flow (with no cursor) when an
+instance is deployed.
 """
 
 from __future__ import annotations

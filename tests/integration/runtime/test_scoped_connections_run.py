@@ -119,6 +119,19 @@ async def test_a_run_gets_scoped_values_and_client_credentials_tokens(app: Runni
         )
     )["createScopedConfigVariable"]
     assert partner["errors"] == [] and partner["scopedConfigVariable"]["status"] is None
+    again = await app.gql(
+        CREATE_SCOPED,
+        input={
+            "stableKey": "partner-api",
+            "key": "Again",
+            "variableScope": "customer",
+            "managedBy": "team",
+            "component": "http",
+            "connection": "apiKey",
+        },
+    )
+    assert again["createScopedConfigVariable"]["scopedConfigVariable"] is None
+    assert again["createScopedConfigVariable"]["errors"][0]["field"] == "managedBy"
     billing = (
         await app.gql(
             CREATE_SCOPED,

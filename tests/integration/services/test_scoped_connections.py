@@ -505,3 +505,49 @@ async def test_key_rotation_re_encrypts_scoped_definitions_and_values(
         assert {i["name"]: i["value"] for i in billing.state.inputs}["clientId"] == "billing"
     finally:
         await only_new.db.dispose()
+
+
+async def test_a_customer_activated_client_credentials_token_is_shared_by_the_customers_instances(
+    services: Services, owner: Actor
+) -> None:
+    server = TokenServer()
+    services.instances.http_transport = httpx.MockTransport(server)
+    await define_scoped(services, owner)
+    acme = await customer(services, owner, "Acme")
+    admin = await customer_actor(services, owner, acme, "admin@acme.test")
+    partner = (await services.scoped_connections.list_scoped(owner, stable_key="partner-api"))[0]
+    await services.scoped_connections.delete(owner, partner.global_id)
+    partner = await services.scoped_connections.create(
+        owner,
+        stable_key="partner-api",
+        key="Partner CC",
+        component="http",
+        connection="oauth2ClientCredentials",
+        variable_scope="customer",
+        managed_by="customer",
+        inputs=values(tokenUrl="https://auth.partner.test/token", scopes="items"),
+    )
+    await services.scoped_connections.create_customer_value(
+        admin, scoped=partner.global_id, values=values(clientId="acme", clientSecret="acme-secret")
+    )
+    first = await scoped_instance(services, owner, acme)
+    second = await scoped_instance(services, owner, acme)
+    await services.instances.deploy(owner, ids.encode("Instance", first.id))
+    partner_requests = [r for r in server.requests if r["url"] == "https://auth.partner.test/token"]
+    assert partner_requests == [
+        {
+            "url": "https://auth.partner.test/token",
+            "grant_type": "client_credentials",
+            "client_id": "acme",
+            "client_secret": "acme-secret",
+            "scope": "items",
+        }
+    ]
+    await services.instances.deploy(owner, ids.encode("Instance", second.id))
+    assert [r["client_id"] for r in server.requests].count("acme") == 1  # stored once, reused
+    (config,) = await services.instances.flow_configs(owner, second)
+    target = await services.instances.webhook_target(config.global_id)
+    assert target.config_vars["Partner API"]["token"]["access_token"].startswith("acme-token-")
+    (value,) = await services.scoped_connections.customer_values(admin)
+    assert value.state.status == "ACTIVE"
+    assert "acme-token-" not in await raw_rows(services)

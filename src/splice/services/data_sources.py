@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from splice import clock, ids
 from splice.components.context import ActionContext, LogSeverity, StepLogger
 from splice.components.registry import Registry
+from splice.components.sdk import ActionFunction
 from splice.errors import InvalidInput, NotFound, UserError
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
@@ -150,6 +151,14 @@ def _unwrap(returned: Any) -> tuple[Any, Any]:
     return returned, None
 
 
+async def _call(function: ActionFunction, ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+    """Await an async data source; run a plain function in a thread so it cannot block the server."""
+    if inspect.iscoroutinefunction(function):
+        return await function(ctx, inputs)
+    returned = await asyncio.to_thread(function, ctx, inputs)
+    return await returned if inspect.isawaitable(returned) else returned
+
+
 class DataSourceService:
     """Runs the data source behind an instance's config variable."""
 
@@ -267,9 +276,9 @@ class DataSourceService:
         where = f"config variable '{config_variable_key}': data source {component}.{source_key}"
         try:
             try:
-                returned = function(ctx, inputs)
-                if inspect.isawaitable(returned):
-                    returned = await asyncio.wait_for(returned, self.timeout_seconds)
+                returned = await asyncio.wait_for(
+                    _call(function, ctx, inputs), self.timeout_seconds
+                )
             except TimeoutError as exc:
                 raise DataSourceFailed(
                     f"{where} timed out after {self.timeout_seconds:g} s",

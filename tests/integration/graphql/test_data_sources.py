@@ -19,7 +19,11 @@ import pytest
 import yaml
 
 from splice.api.app import create_app
+from splice.components import ActionContext, component
+from splice.components.builtin import SPECS
+from splice.components.registry import Registry
 from splice.services import Services
+from splice.services.data_sources import DataSourceFailed, DataSourceOption, DataSourceService
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -300,3 +304,32 @@ async def test_only_data_source_variables_run(world: World, key: str, expected: 
     payload = await world.run(key)
     assert payload["errors"][0]["field"] == "configVariableKey"
     assert payload["errors"][0]["messages"][0].startswith(expected)
+
+
+def blocking_http(release: threading.Event) -> Registry:
+    """The built-ins with an ``http`` whose ``jsonPicklist`` is a plain (blocking) function."""
+    fake = component("http", label="HTTP")
+
+    @fake.data_source("jsonPicklist", label="Blocking")
+    def pick(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
+        if not release.wait(timeout=30):
+            raise RuntimeError("never released")
+        return ["only"]
+
+    return Registry([*(spec for spec in SPECS if spec.key != "http"), fake.build()])
+
+
+async def test_a_plain_function_runs_off_the_event_loop(world: World) -> None:
+    release = threading.Event()
+    service = DataSourceService(
+        world.services.db,
+        blocking_http(release),
+        world.services.instances,
+        timeout_seconds=0.5,
+    )
+    actor = await world.services.auth.authenticate(world.token)
+    with pytest.raises(DataSourceFailed, match=r"timed out after 0\.5 s"):
+        await service.run(actor, world.instance, "Channel")
+    release.set()
+    run = await service.run(actor, world.instance, "Channel")
+    assert run.options == [DataSourceOption("only", "only")]

@@ -7,7 +7,6 @@ while the execution runs, and a crash loses at most the step in flight.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import msgpack
 
 from splice.engine import LogEntry, StepResult
+from splice.engine.response import json_bytes
 from splice.store.db import Database
 from splice.store.tables import ExecutionLog, ExecutionSection, ExecutionStep
 
@@ -35,7 +35,8 @@ def pack_result(data: Any, content_type: str | None) -> bytes:
     elif isinstance(data, str) and content_type and not content_type.endswith("json"):
         document = {"data": data, "contentType": content_type}
     else:
-        document = {"data": json.dumps(data, default=str), "contentType": "application/json"}
+        # bytes inside a structure (an http binary result) become text or base64, not repr()
+        document = {"data": json_bytes(data).decode("utf-8"), "contentType": "application/json"}
     packed: bytes = msgpack.packb(document)
     return packed
 

@@ -9,12 +9,14 @@ as the designer's "Run" button and ``prism integrations:flows:test`` do.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 import yaml
 from sqlalchemy import select
@@ -22,8 +24,9 @@ from sqlalchemy import select
 from splice import ids
 from splice.settings import Settings
 from splice.store.tables import StateValue
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, make_settings
 from tests.integration.runtime.conformance import (
+    TEST_CONFIG,
     deploy,
     executions,
     export,
@@ -196,6 +199,45 @@ async def test_process_records_runs_on_a_deployed_customer_instance(app: Running
         False,
     )
     assert await executions(app, draft.test_instance) == []
+
+
+async def test_main_flow_splits_dispatches_and_collects_through_the_platform_api(
+    app: Running, recorder: Recorder
+) -> None:
+    """Not core-only, but runnable on Splice: the prismatic component talks to this server.
+
+    Main Flow fetches 120 comments, sends chunks of 50 to Process Records, then per child
+    execution asks ``executionResult`` for its "Loop Over Items" ``resultsUrl``, downloads the
+    MessagePack and collects each ``data``. A JSON result's ``data`` is JSON text there (as
+    prism reads it), so the flattened list holds one JSON text per chunk.
+    """
+    comments = [{"id": n, "body": f"comment {n}"} for n in range(1, 121)]
+    recorder.respond = lambda _received: (200, comments)
+    draft = await import_draft(app, export("split-payload-example.yml"))
+    pair = await app.services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    connection = [{"name": "apiKey", "type": "value", "value": pair.refresh_token}]
+    answer = await app.gql(
+        TEST_CONFIG,
+        id=draft.id,
+        vars=[{"key": "Prismatic Connection", "values": json.dumps(connection)}],
+    )
+    assert answer["updateIntegration"]["errors"] == []
+    main = await test_run(app, draft.flow_ids["Main Flow"], {})
+
+    runs = await executions(app, draft.test_instance)
+    assert sorted((r["flowName"], r["status"]) for r in runs) == [
+        ("Main Flow", "succeeded"),
+        *[("Process Records", "succeeded")] * 3,
+    ], [r["error"] for r in runs]
+    assert [(r.method, r.route) for r in recorder.requests] == [("GET", "/comments")]
+    result = await ran(app, main)
+    children = [invoked["executionId"] for invoked in result.results("invokeFlow")]
+    assert sorted(children) == sorted(r["id"] for r in runs if r["flowName"] != "Main Flow")
+    chunks = [[c["body"].upper() for c in comments[start : start + 50]] for start in (0, 50, 100)]
+    assert [json.loads(text) for text in result.result("flatten")] == chunks
+    downloaded = result.results("getRequest2")[0]
+    packed = msgpack.unpackb(base64.b64decode(downloaded["data"]))
+    assert json.loads(packed["data"]) == chunks[0]
 
 
 # ---- recursive-flow-examples.yml: "JSON Placeholder Example" ----------------------------------

@@ -28,7 +28,7 @@ def _actions_query(name: str, selection: str) -> str:
     nodes {{
       id key
       actions({selection}, after: $after) {{
-        nodes {{ id key label description }}
+        nodes {{ id key label description inputs {{ key type required default }} }}
         pageInfo {{ hasNextPage endCursor }}
       }}
     }}
@@ -57,11 +57,25 @@ COLUMNS = [
     Column("customerName", extended=True, get=_customer("name")),
     Column("customerExternalId", extended=True, get=_customer("externalId")),
 ]
+
+
+def _inputs(row: dict[str, Any]) -> str:
+    """An action's inputs on one line: ``key*`` when required, ``=default`` when it has one."""
+    parts = []
+    for item in row.get("inputs") or []:
+        text = f"{item['key']}{'*' if item.get('required') else ''} ({item.get('type')})"
+        if item.get("default") not in (None, ""):
+            text += f"={item['default']}"
+        parts.append(text)
+    return ", ".join(parts)
+
+
 ACTION_COLUMNS = [
     Column("id", extended=True),
     Column("key", extended=True),
     Column("label"),
     Column("description"),
+    Column("inputs", extended=True, get=_inputs),
     Column("componentid", extended=True),
     Column("componentkey", extended=True),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -48,5 +49,9 @@ def test_actions_list_shows_all_eighteen_actions(
     listed = run("components:actions:list", "prismatic", "--columns", "key", "--no-header")
     keys = {line.strip() for line in listed.splitlines() if line.strip()}
     assert keys == ACTIONS
+    extended = json.loads(run("components:actions:list", "prismatic", "-x", "--output", "json"))
+    inputs = {row["key"]: row["inputs"] for row in extended}
+    assert inputs["deployInstance"] == "connection* (connection), instanceId* (string)"
+    assert all(inputs[key].startswith("connection* (connection)") for key in ACTIONS)
     token = run("me:token", "--type", "refresh").strip()
     assert token and " " not in token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -59,7 +60,7 @@ COLUMNS = [
 ]
 
 
-def _inputs(row: dict[str, Any]) -> str:
+def _inputs(row: Mapping[str, Any]) -> str:
     """An action's inputs on one line: ``key*`` when required, ``=default`` when it has one."""
     parts = []
     for item in row.get("inputs") or []:

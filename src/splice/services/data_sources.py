@@ -34,7 +34,6 @@ from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
 from splice.services.instances import InstanceService
 from splice.store.db import Database
-from splice.store.repositories import instances as repo
 from splice.store.tables import (
     Customer,
     DataSourceLogLine,
@@ -173,6 +172,7 @@ class DataSourceService:
         self._db = db
         self._registry = registry
         self._instances = instances
+        self._box = instances.box
         self.timeout_seconds = timeout_seconds
 
     async def _load(
@@ -209,12 +209,11 @@ class DataSourceService:
         values for this run only; nothing is saved.
         """
         require_instance_configurer(actor)
-        box = self._instances.box
         async with self._db.session() as session:
             instance, integration, version = await self._load(session, actor, instance_id)
             customer = await session.get(Customer, instance.customer_id)
             definition = version.definition if version is not None else integration.definition
-            rows = await repo.config_values(session, instance.id)
+            config = await self._config(session, instance, definition, config_variables)
         by_key = {cv["key"]: cv for cv in cv_rules.declared(definition)}
         cv = by_key.get(config_variable_key)
         if cv is None:
@@ -241,17 +240,6 @@ class DataSourceService:
                 field=FIELD,
                 fix="install the component that provides it, or set the value directly",
             )
-        stored = {
-            key: cv_rules.CleanValue(row.value, row.values, row.schedule_type, row.time_zone)
-            for key, row in rows.items()
-        }
-        for given in cv_rules.parse_inputs(config_variables, definition):
-            clean = cv_rules.validate(by_key[given.key], given, self._registry, box)
-            if clean is None:
-                stored.pop(given.key, None)
-            else:
-                stored[given.key] = clean
-        config = cv_rules.runtime_values(definition, stored, self._registry, box)
         inputs = self._inputs(cv, component, source_key, config)
         logs: list[DataSourceLog] = []
 
@@ -312,6 +300,24 @@ class DataSourceService:
             supplemental_data=supplemental,
             options=options,
             logs=logs,
+        )
+
+    async def _config(
+        self,
+        session: AsyncSession,
+        instance: Instance,
+        definition: Mapping[str, Any],
+        config_variables: Sequence[Mapping[str, Any] | None] | None,
+    ) -> dict[str, Any]:
+        """The instance's current ``configVars`` with the unsaved values overlaid, resolved
+        (scoped connections, tokens) exactly as a run resolves them."""
+        by_key = {cv["key"]: cv for cv in cv_rules.declared(definition)}
+        overlay = {
+            given.key: cv_rules.validate(by_key[given.key], given, self._registry, self._box)
+            for given in cv_rules.parse_inputs(config_variables, definition)
+        }
+        return await self._instances.run_config(
+            session, instance, definition, deployed=False, overlay=overlay
         )
 
     async def _store_logs(

@@ -558,15 +558,7 @@ class InstanceService:
             )
             customer = await session.get(Customer, instance.customer_id)
             assert customer is not None
-            refreshed = await self._refresh_expiring_tokens(session, instance, definition)
-            obtained = await self.connections.obtain_tokens(
-                session, instance, definition, self.http_transport
-            )
-            if refreshed or obtained:
-                await session.commit()
-            resolved = await self.connections.resolve(
-                session, instance, definition, await self._running_values(session, instance)
-            )
+            config_vars = await self.run_config(session, instance, definition, deployed=True)
             pairs = await repo.flow_configs_with_flows(session, instance)
         base = self._base_url(base_url)
         flow_definition = _flow_definition(definition, flow.name)
@@ -598,15 +590,49 @@ class InstanceService:
                 "externalVersion": "",
             },
             instance={"id": ids.encode("Instance", instance.id), "name": instance.name},
-            config_vars=cv_rules.runtime_values(
-                resolved.definition, resolved.stored, self._registry, self.box
-            ),
+            config_vars=config_vars,
             endpoint_security=security,
             api_keys=keys,
             webhook_urls={
                 f.name: f"{base}/trigger/{ids.encode('InstanceFlowConfig', c.id)}" for c, f in pairs
             },
             webhook_api_keys={f.name: list(c.api_keys or []) for c, f in pairs},
+        )
+
+    async def run_config(
+        self,
+        session: AsyncSession,
+        instance: Instance,
+        definition: Mapping[str, Any],
+        *,
+        deployed: bool,
+        overlay: Mapping[str, cv_rules.CleanValue | None] | None = None,
+    ) -> dict[str, Any]:
+        """``configVars`` as runs and data sources see them (the one resolution path).
+
+        Expiring OAuth tokens are refreshed and missing client-credentials tokens obtained (and
+        committed), scoped connections are resolved (the test instance gets their test values),
+        then values are decrypted and typed. ``deployed`` reads the values of the last deploy,
+        else the current ones; ``overlay`` replaces values for this call only (None resets one).
+        """
+        refreshed = await self._refresh_expiring_tokens(session, instance, definition)
+        obtained = await self.connections.obtain_tokens(
+            session, instance, definition, self.http_transport
+        )
+        if refreshed or obtained:
+            await session.commit()
+        if deployed:
+            stored = await self._running_values(session, instance)
+        else:
+            stored = await self._stored(session, instance.id)
+        for key, value in (overlay or {}).items():
+            if value is None:
+                stored.pop(key, None)
+            else:
+                stored[key] = value
+        resolved = await self.connections.resolve(session, instance, definition, stored)
+        return cv_rules.runtime_values(
+            resolved.definition, resolved.stored, self._registry, self.box
         )
 
     async def scheduled_flows(self) -> list[ScheduledFlow]:

@@ -14,8 +14,8 @@ from splice.services.authz import Actor
 __all__ = ["ActorDep", "ServicesDep"]
 
 
-def get_services(request: Request) -> Services:
-    """The service bundle the app factory built."""
+async def get_services(request: Request) -> Services:
+    """The service bundle the app factory built (async: FastAPI runs a sync one in a thread)."""
     services: Services = request.app.state.services
     return services
 

@@ -249,6 +249,12 @@ class ExecutionService:
 
     async def claim(self, execution_id: uuid.UUID, worker: str) -> bool:
         """Take the execution for ``worker`` if it is pending or its lease has expired."""
+        return await self._claim_and_load(execution_id, worker) is not None
+
+    async def _claim_and_load(
+        self, execution_id: uuid.UUID, worker: str
+    ) -> tuple[Execution, bool] | None:
+        """Claim, then read the row and whether its instance still exists, in one transaction."""
         now = clock.now()
         async with self._db.session() as session:
             result = await session.execute(
@@ -271,8 +277,14 @@ class ExecutionService:
                 )
                 .execution_options(synchronize_session=False)
             )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                await session.commit()
+                return None
+            execution = await session.get(Execution, execution_id)
+            assert execution is not None
+            exists = await session.get(Instance, execution.instance_id) is not None
             await session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return execution, exists
 
     async def run(
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
@@ -286,11 +298,14 @@ class ExecutionService:
     async def _run_with_result(
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
     ) -> tuple[Execution | None, ExecutionResult | None]:
-        if not claimed and not await self.claim(execution_id, worker):
-            return None, None
         execution = self._claimed_rows.pop(execution_id, None) if claimed else None
         exists = execution is not None  # accepted a moment ago, its target just resolved
-        if execution is None:
+        if not claimed:
+            loaded = await self._claim_and_load(execution_id, worker)
+            if loaded is None:
+                return None, None
+            execution, exists = loaded
+        elif execution is None:
             async with self._db.session() as session:
                 execution = await session.get(Execution, execution_id)
                 assert execution is not None
@@ -307,7 +322,7 @@ class ExecutionService:
         # the last results and logs are written in the transaction that ends the run
         unwritten = await sink.drain()
         retry = await self._next_attempt(execution, result)
-        finished = await self._finish(execution_id, result, retry, unwritten)
+        finished = await self._finish(execution, result, retry, unwritten)
         if finished.queue_limit is not None:
             await self.advance_queue(finished.flow_config_id)
         return finished, result
@@ -558,25 +573,37 @@ class ExecutionService:
 
     async def _finish(
         self,
-        execution_id: uuid.UUID,
+        execution: Execution,
         result: ExecutionResult,
         retry: Execution | None = None,
         unwritten: Sequence[object] = (),
     ) -> Execution:
+        """End the run: its unwritten records, the retry and the end state in one transaction.
+
+        ``execution`` is the row as this run read it (detached); it gets the end state too.
+        """
+        ending: dict[str, Any] = {
+            "status": result.status,
+            "ended_at": clock.now(),
+            "error": result.error,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "response": _response_dict(result),
+        }
         async with self._db.session() as session:
             session.add_all(unwritten)
             if retry is not None:
                 session.add(retry)
-            execution = await session.get(Execution, execution_id)
-            assert execution is not None
-            execution.status = result.status
-            execution.ended_at = clock.now()
-            execution.error = result.error
-            execution.lease_owner = None
-            execution.lease_expires_at = None
-            execution.response = _response_dict(result)
+            await session.execute(
+                update(Execution)
+                .where(Execution.id == execution.id)
+                .values(**ending)
+                .execution_options(synchronize_session=False)
+            )
             await session.commit()
-            return execution
+        for name, value in ending.items():
+            setattr(execution, name, value)
+        return execution
 
     async def _next_attempt(self, failed: Execution, result: ExecutionResult) -> Execution | None:
         """The next attempt of a failed asynchronous run per its flow's ``retryConfig`` (unsaved).

@@ -58,6 +58,11 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["poolclass"] = NullPool if database in (None, "", ":memory:") else None
+            if kwargs["poolclass"] is None:
+                # every transaction is BEGIN IMMEDIATE, so SQLite runs one at a time anyway; one
+                # connection makes the others wait their turn in order, instead of polling in
+                # SQLite's busy handler (sleeps of up to 100 ms: seconds of p99 under load)
+                kwargs.update(pool_size=1, max_overflow=0)
             kwargs = {k: v for k, v in kwargs.items() if v is not None}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -1,7 +1,8 @@
 """``/oauth2/callback``: where an OAuth 2.0 provider sends the user after authorizing a connection.
 
-The sealed ``state`` names the instance and config variable; the service exchanges the code
-for a token and stores it encrypted. The user gets a short HTML page either way.
+The sealed ``state`` names an instance's config variable or a scoped connection's value; the
+service exchanges the code for a token and stores it encrypted there. The user gets a short
+HTML page either way.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ async def oauth_callback(
         text = f"The provider refused the authorization: {error}."
         return HTMLResponse(PAGE.format(title="Authorization failed", text=html.escape(text)), 400)
     try:
-        instance = await services.instances.complete_authorization(state, code)
+        what = await services.instances.complete_authorization(state, code)
     except UserError as exc:
         return HTMLResponse(
             PAGE.format(title="Authorization failed", text=html.escape(exc.text)),
             exc.status_code,
         )
-    text = f"The connection of instance '{instance.name}' is authorized. You can close this window."
+    text = f"{what[:1].upper()}{what[1:]} is authorized. You can close this window."
     return HTMLResponse(PAGE.format(title="Authorization complete", text=html.escape(text)))

@@ -2,10 +2,13 @@
 
 A config variable with ``useScopedConfigVar: <stableKey>`` takes its definition and value from
 the organization's scoped connection (runtime-semantics §5.3): the global value for
-``variableScope: org``, else the value of the instance's customer. ``resolve`` rewrites a
-definition and its stored values so the rules of ``config_values`` (missing, runtime, display)
-apply unchanged. ``obtain_tokens`` requests client-credentials tokens that are missing or
-expiring and writes them (or the failure) where the value lives.
+``variableScope: org``, else the value of the instance's customer; an integration's test
+instance takes the connection's test value (Prismatic's ``isTest``) when it has one. ``resolve``
+rewrites a definition and its stored values so the rules of ``config_values`` (missing, runtime,
+display) apply unchanged. ``obtain_tokens`` refreshes expiring authorization-code tokens and
+requests client-credentials tokens that are missing or expiring, and writes them (or the
+failure) where the value lives (its ``Slot``); ``complete_scoped_authorization`` stores the
+token of a browser authorization there.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice.components.registry import Registry
-from splice.errors import InvalidInput
+from splice.errors import InvalidInput, NotFound
 from splice.services import config_values as cv_rules
+from splice.services import oauth_code
 from splice.services.client_credentials import ensure_token
 from splice.services.secrets import SecretBox
 from splice.store.repositories import instances as repo
@@ -33,7 +37,14 @@ from splice.store.tables import (
     ScopedConfigVariable,
 )
 
-__all__ = ["ConnectionResolver", "Resolution", "rotate_scoped_secrets", "scoped_config_var"]
+__all__ = [
+    "ConnectionResolver",
+    "Resolution",
+    "Slot",
+    "rotate_scoped_secrets",
+    "scoped_config_var",
+    "slot_for",
+]
 
 FIELD = "configVariables"
 
@@ -85,6 +96,7 @@ async def rotate_scoped_secrets(
             },
         }
         row.values = _rotated(row.values, box)
+        row.test_values = _rotated(row.test_values, box)
         values = (
             await session.execute(
                 select(CustomerConfigVariable).where(
@@ -103,6 +115,55 @@ def _clean(values: list[dict[str, Any]] | None) -> cv_rules.CleanValue | None:
     return cv_rules.CleanValue(None, values) if values else None
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where one scoped connection value lives: a customer's row, the global or the test value."""
+
+    row: ScopedConfigVariable | CustomerConfigVariable
+    attr: str = "values"
+
+    @property
+    def value(self) -> cv_rules.CleanValue | None:
+        """The stored value (inputs, token, error), still encrypted."""
+        return _clean(getattr(self.row, self.attr))
+
+    def store(self, value: cv_rules.CleanValue) -> None:
+        """Replace the stored value (the caller commits)."""
+        setattr(self.row, self.attr, value.values)
+
+
+async def slot_for(
+    session: AsyncSession,
+    row: ScopedConfigVariable,
+    *,
+    customer_id: uuid.UUID | None,
+    test: bool,
+    create: bool = False,
+) -> Slot | None:
+    """The slot of a scoped connection's test value, global value or a customer's value.
+
+    With ``create`` a missing customer row is added (an authorization may come first).
+    """
+    if test:
+        return Slot(row, "test_values")
+    if row.variable_scope == "org":
+        return Slot(row)
+    found = (
+        await session.execute(
+            select(CustomerConfigVariable).where(
+                CustomerConfigVariable.scoped_config_variable_id == row.id,
+                CustomerConfigVariable.customer_id == customer_id,
+            )
+        )
+    ).scalar_one_or_none()
+    if found is None and create and customer_id is not None:
+        found = CustomerConfigVariable(
+            scoped_config_variable_id=row.id, customer_id=customer_id, values=None
+        )
+        session.add(found)
+    return Slot(found) if found is not None else None
+
+
 @dataclass
 class Resolution:
     """A definition with its scoped connections filled in, and what keeps them unconfigured."""
@@ -112,7 +173,8 @@ class Resolution:
     problems: dict[str, str] = field(default_factory=dict)
     """Config variable key -> why its scoped value is missing (and how to fix it)."""
     scoped: dict[str, ScopedConfigVariable] = field(default_factory=dict)
-    customer_rows: dict[str, CustomerConfigVariable] = field(default_factory=dict)
+    slots: dict[str, Slot] = field(default_factory=dict)
+    """Config variable key -> where its scoped value lives (absent while there is none)."""
 
     def hidden_from_customers(self, key: str) -> bool:
         """Organization-activated global values are invisible to customer users."""
@@ -201,26 +263,54 @@ class ConnectionResolver:
                     "createScopedConfigVariable)"
                 )
                 continue
-            replaced.append(scoped_config_var(row, key, self._box))
+            cv = scoped_config_var(row, key, self._box)
+            replaced.append(cv)
             resolution.scoped[key] = row
-            if row.variable_scope == "org":
-                value = _clean(row.values)
+            slot: Slot | None
+            if instance.is_system and row.test_values is not None:
+                slot = Slot(row, "test_values")
+            elif row.variable_scope == "org":
+                slot = Slot(row)
             else:
                 customer_row = values.get(row.id)
-                value = _clean(customer_row.values) if customer_row else None
-                if customer_row is not None:
-                    resolution.customer_rows[key] = customer_row
-                else:
-                    who = "the customer's users" if row.managed_by == "customer" else "the org"
-                    resolution.problems[key] = (
-                        f"connection '{key}' needs customer '{customer_name}''s value of the "
-                        f"scoped connection '{stable_key}' ({who} set it once with "
-                        "createCustomerConfigVariable; every instance of the customer reuses it)"
-                    )
-            if value is not None:
+                slot = Slot(customer_row) if customer_row is not None else None
+            if slot is None:
+                resolution.problems[key] = self._no_value(
+                    cv, key, stable_key, row, customer_name, test=instance.is_system
+                )
+                continue
+            resolution.slots[key] = slot
+            if (value := slot.value) is not None:
                 resolution.stored[key] = value
         resolution.definition["requiredConfigVars"] = replaced
         return resolution
+
+    def _no_value(
+        self,
+        cv: Mapping[str, Any],
+        key: str,
+        stable_key: str,
+        row: ScopedConfigVariable,
+        customer_name: str,
+        *,
+        test: bool,
+    ) -> str:
+        """Why a customer-scoped connection has no value here, and who sets it how."""
+        if test:
+            return (
+                f"connection '{key}' uses the scoped connection '{stable_key}', which has no "
+                "test value for the integration's test instance (an integrator sets one with "
+                "updateScopedConfigVariable(testValues))"
+            )
+        who = "the customer's users" if row.managed_by == "customer" else "the org"
+        how = "createCustomerConfigVariable"
+        if cv_rules.uses_authorization_code(cv, self._registry):
+            how = "the scoped connection's authorizeUrl"
+        return (
+            f"connection '{key}' needs customer '{customer_name}''s value of the scoped "
+            f"connection '{stable_key}' ({who} set it once with {how}; every instance of the "
+            "customer reuses it)"
+        )
 
     @staticmethod
     async def _customer_values(
@@ -246,10 +336,11 @@ class ConnectionResolver:
         definition: Mapping[str, Any],
         transport: httpx.AsyncBaseTransport | None,
     ) -> bool:
-        """Request missing or expiring client-credentials tokens; True when anything was written.
+        """Renew expiring tokens, request missing client-credentials ones; True when any changed.
 
-        Tokens (or failures) go where the value lives: the instance's row, the scoped
-        connection's global value, or the customer's value. The caller commits.
+        Tokens (or failures) go where the value lives: the instance's row, or the scoped
+        connection's slot (global, customer's or test value). Instance rows' authorization-code
+        tokens are refreshed by ``InstanceService``. The caller commits.
         """
         changed = False
         plain = [
@@ -274,20 +365,50 @@ class ConnectionResolver:
         if any(cv_rules.scoped_key(cv) for cv in cv_rules.declared(definition)):
             resolution = await self.resolve(session, instance, definition, {})
             for cv in cv_rules.declared(resolution.definition):
-                key = cv["key"]
-                target: ScopedConfigVariable | CustomerConfigVariable | None
-                target = resolution.customer_rows.get(key)
-                if target is None and key in resolution.scoped:
-                    scoped = resolution.scoped[key]
-                    target = scoped if scoped.variable_scope == "org" else None
-                if target is None:
+                slot = resolution.slots.get(cv["key"])
+                if slot is None:
                     continue
-                fresh = await ensure_token(
-                    cv, _clean(target.values), self._registry, self._box, transport
-                )
+                fresh = await oauth_code.refreshed(
+                    cv, slot.value, self._registry, self._box, transport
+                ) or await ensure_token(cv, slot.value, self._registry, self._box, transport)
                 if fresh is not None:
-                    target.values = fresh.values
+                    slot.store(fresh)
                     changed = True
         if changed:
             await session.flush()
         return changed
+
+    async def complete_scoped_authorization(
+        self,
+        session: AsyncSession,
+        target: Mapping[str, Any],
+        code: str,
+        callback_url: str,
+        transport: httpx.AsyncBaseTransport | None,
+    ) -> str:
+        """Store the token of a finished authorization on the scoped value ``target`` names.
+
+        ``target`` comes from a sealed state (``ScopedConnectionService.authorize_url``):
+        ``{scoped, customer, test}``. A customer's value is created when it did not exist (the
+        authorization may be the customer's first and only input). The caller commits.
+        """
+        row = await session.get(ScopedConfigVariable, uuid.UUID(str(target["scoped"])))
+        if row is None:
+            raise NotFound("scoped connection", str(target["scoped"]), field="state")
+        cv = scoped_config_var(row, row.key, self._box)
+        if not cv_rules.uses_authorization_code(cv, self._registry):
+            raise NotFound("OAuth connection", row.key, field="state")
+        customer_id = uuid.UUID(str(target["customer"])) if target.get("customer") else None
+        customer = await session.get(Customer, customer_id) if customer_id else None
+        test = bool(target.get("test"))
+        slot = await slot_for(session, row, customer_id=customer_id, test=test, create=True)
+        if slot is None or (row.variable_scope == "customer" and not test and customer is None):
+            raise NotFound("customer", str(target.get("customer")), field="state")
+        fields = cv_rules.connection_fields(cv, slot.value, self._registry, self._box)
+        token = await oauth_code.exchange_code(fields, code, callback_url, transport)
+        slot.store(cv_rules.with_token(slot.value, token, self._box))
+        if test:
+            return f"the test value of the scoped connection '{row.key}'"
+        if customer is not None and row.variable_scope == "customer":
+            return f"customer '{customer.name}''s value of the scoped connection '{row.key}'"
+        return f"the scoped connection '{row.key}'"

@@ -11,15 +11,12 @@ hands the webhook handler what it needs to check and run a call.
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets as token_source
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import String, cast, select
@@ -29,8 +26,8 @@ from splice import clock, ids
 from splice.components.registry import Registry
 from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
+from splice.services import oauth_code
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
-from splice.services.client_credentials import REFRESH_MARGIN
 from splice.services.connection_resolver import ConnectionResolver, rotate_scoped_secrets
 from splice.services.instance_search import InstanceMatch
 from splice.services.integrations import IntegrationService, clean_labels
@@ -65,7 +62,6 @@ __all__ = [
 # configuring them also admits customer admins (authz.require_instance_configurer).
 MANAGE_INSTANCES = Permission.EDIT_INTEGRATIONS
 KEYED_SECURITY = ("customer_required",)
-STATE_TTL_SECONDS = 3600
 log = logging.getLogger(__name__)
 
 
@@ -188,18 +184,6 @@ def _schedule_of(
             return None
         return str(value["value"]), str(value.get("timeZone") or meta.get("timeZone") or "")
     return str(schedule["value"]), str(meta.get("timeZone") or "")
-
-
-def _expiring(token: Mapping[str, Any]) -> bool:
-    """True when a token with a refresh token expires within the refresh margin."""
-    if not token.get("refresh_token") or not token.get("expires_in"):
-        return False
-    try:
-        obtained = datetime.fromisoformat(str(token.get("obtained_at")).replace("Z", "+00:00"))
-        lifetime = timedelta(seconds=float(token["expires_in"]))
-    except (TypeError, ValueError):
-        return False
-    return clock.now() >= obtained + lifetime - REFRESH_MARGIN
 
 
 def _require_name(name: str | None) -> str:
@@ -448,11 +432,13 @@ class InstanceService:
             data_type = str(cv.get("dataType") or "string")
             default = cv.get("defaultValue")
             authorize_url, authorized = None, True
-            if key not in resolved.scoped and cv_rules.uses_authorization_code(cv, self._registry):
+            if cv_rules.uses_authorization_code(cv, self._registry):
+                # a scoped connection is authorized through its own authorizeUrl
                 value = stored.get(key)
                 authorized = cv_rules.connection_token(value, self.box) is not None
-                fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
-                authorize_url = self.authorization_url(instance.id, key, fields)
+                if key not in resolved.scoped:
+                    fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
+                    authorize_url = self.authorization_url(instance.id, key, fields)
             views.append(
                 ConfigVariableView(
                     id=ids.encode("InstanceConfigVariable", cv_rules.variable_id(instance.id, key)),
@@ -687,42 +673,30 @@ class InstanceService:
 
     def callback_url(self, base_url: str | None = None) -> str:
         """Where the OAuth provider sends the user back (``/oauth2/callback``)."""
-        return f"{self._base_url(base_url)}/oauth2/callback"
+        return oauth_code.callback_url(self._base_url(base_url))
 
     def authorization_url(
         self, instance_id: uuid.UUID, key: str, fields: Mapping[str, Any]
     ) -> str | None:
         """The provider URL that starts authorizing a connection; ``state`` is sealed."""
-        authorize = str(fields.get("authorizeUrl") or "")
-        if not authorize:
-            return None
-        state = self.box.seal(json.dumps({"instance": str(instance_id), "key": key}))
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": str(fields.get("clientId") or ""),
-                "redirect_uri": self.callback_url(),
-                "scope": str(fields.get("scopes") or ""),
-                "state": state,
-            }
-        )
-        return f"{authorize}{'&' if '?' in authorize else '?'}{query}"
+        target = {"instance": str(instance_id), "key": key}
+        return oauth_code.authorize_url(self.box, self.callback_url(), target, fields)
 
-    async def complete_authorization(self, state: str, code: str) -> Instance:
-        """Exchange an authorization code for a token and store it (encrypted) on the connection.
+    async def complete_authorization(self, state: str, code: str) -> str:
+        """Exchange an authorization code for a token, store it (encrypted) where ``state`` says.
 
         No actor: the provider redirects the user's browser here; the sealed ``state`` (valid
-        for an hour) names the instance and config variable.
+        for an hour) names an instance's config variable or a scoped connection's value.
+        Returns what was authorized, for the page the user sees.
         """
-        opened = self.box.unseal(state, ttl=STATE_TTL_SECONDS) if state else None
-        if opened is None:
-            raise InvalidInput(
-                "the authorization state is invalid or expired",
-                field="state",
-                fix="start the authorization again from the instance's config variable",
-            )
-        data = json.loads(opened)
+        data = oauth_code.open_state(self.box, state)
         async with self._db.session() as session:
+            if "scoped" in data:
+                what = await self.connections.complete_scoped_authorization(
+                    session, data, code, self.callback_url(), self.http_transport
+                )
+                await session.commit()
+                return what
             instance = await session.get(Instance, uuid.UUID(data["instance"]))
             if instance is None:
                 raise NotFound("instance", data["instance"], field="state")
@@ -733,7 +707,9 @@ class InstanceService:
             rows = await repo.config_values(session, instance.id)
             row = rows.get(data["key"])
             fields = cv_rules.connection_fields(cv, _clean_values(row), self._registry, self.box)
-            token = await self._exchange_code(fields, code)
+            token = await oauth_code.exchange_code(
+                fields, code, self.callback_url(), self.http_transport
+            )
             value = cv_rules.with_token(_clean_values(row), token, self.box)
             if row is None:
                 row = InstanceConfigValue(instance_id=instance.id, key=data["key"])
@@ -741,87 +717,28 @@ class InstanceService:
             row.values = value.values
             row.value = None
             await session.commit()
-            return instance
+            return f"the connection '{data['key']}' of instance '{instance.name}'"
 
     async def _refresh_expiring_tokens(
         self, session: AsyncSession, instance: Instance, definition: Mapping[str, Any]
     ) -> bool:
-        """Refresh OAuth tokens that expire within five minutes, before a run needs them.
+        """Refresh the instance's OAuth tokens that expire soon, before a run needs them.
 
-        A failed refresh keeps the old token (the run may still succeed) and is logged without
-        any secret. True when a token was replaced.
+        True when a token was replaced (scoped connections' tokens: ``obtain_tokens``).
         """
         rows = await repo.config_values(session, instance.id)
-        refreshed = False
+        changed = False
         for cv in cv_rules.declared(definition):
             row = rows.get(cv["key"])
-            value = _clean_values(row)
-            token = cv_rules.connection_token(value, self.box)
-            if row is None or token is None or not _expiring(token):
+            if row is None:
                 continue
-            fields = cv_rules.connection_fields(cv, value, self._registry, self.box)
-            form = {
-                "grant_type": "refresh_token",
-                "refresh_token": str(token.get("refresh_token") or ""),
-                "client_id": str(fields.get("clientId") or ""),
-                "client_secret": str(fields.get("clientSecret") or ""),
-            }
-            try:
-                fresh = await self._token_request(str(fields.get("tokenUrl") or ""), form)
-            except InvalidInput as exc:
-                log.warning("refreshing the OAuth token of %r failed: %s", cv["key"], exc.message)
-                continue
-            fresh.setdefault("refresh_token", token.get("refresh_token"))
-            row.values = cv_rules.with_token(value, fresh, self.box).values
-            refreshed = True
-        return refreshed
-
-    async def _exchange_code(self, fields: Mapping[str, Any], code: str) -> dict[str, Any]:
-        token_url = str(fields.get("tokenUrl") or "")
-        if not token_url or not code:
-            raise InvalidInput(
-                "the connection has no tokenUrl, or the provider sent no code",
-                field="code",
-                fix="set the connection's tokenUrl and authorize again",
+            fresh = await oauth_code.refreshed(
+                cv, _clean_values(row), self._registry, self.box, self.http_transport
             )
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": self.callback_url(),
-            "client_id": str(fields.get("clientId") or ""),
-            "client_secret": str(fields.get("clientSecret") or ""),
-        }
-        return await self._token_request(token_url, form)
-
-    async def _token_request(self, token_url: str, form: Mapping[str, str]) -> dict[str, Any]:
-        """POST a token request (form body) and return the token; InvalidInput when refused."""
-        try:
-            async with httpx.AsyncClient(transport=self.http_transport, timeout=30) as http:
-                response = await http.post(
-                    token_url, data=form, headers={"Accept": "application/json"}
-                )
-        except httpx.HTTPError as exc:
-            raise InvalidInput(
-                f"the token endpoint {token_url} could not be reached: {exc}",
-                field="code",
-                fix="check the connection's tokenUrl",
-            ) from exc
-        try:
-            token = response.json()
-        except ValueError:
-            token = None
-        if (
-            response.status_code >= 400
-            or not isinstance(token, dict)
-            or "access_token" not in token
-        ):
-            raise InvalidInput(
-                f"the token endpoint answered {response.status_code} without an access_token",
-                field="code",
-                fix="check the connection's client ID, secret and token URL, then authorize again",
-            )
-        token.setdefault("obtained_at", clock.to_iso(clock.now()))
-        return token
+            if fresh is not None:
+                row.values = fresh.values
+                changed = True
+        return changed
 
     # ---- writing -------------------------------------------------------------------------
 

@@ -10,7 +10,10 @@ Three kinds (runtime-semantics §5.3), by ``variableScope`` / ``managedBy``:
 
 Definitions and values are encrypted like instance connections (ADR 0004) and masked the same
 way. Integrations reference a definition with ``useScopedConfigVar: <stableKey>``;
-``connection_resolver`` puts the values into runs.
+``connection_resolver`` puts the values into runs. A connection may carry a test value (set by
+integrators) that only integrations' test instances use. OAuth 2.0 authorization-code values are
+authorized through ``authorize_url`` and the shared ``/oauth2/callback`` (``oauth_code``). A
+connection that instances use is deleted only with ``force`` (the error names the instances).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import ids
 from splice.components.registry import Registry
-from splice.errors import Conflict, InvalidInput, NotFound
+from splice.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from splice.services import config_values as cv_rules
+from splice.services import oauth_code
 from splice.services.authz import Actor, Permission, require, require_customer_value_editor
-from splice.services.connection_resolver import scoped_config_var
+from splice.services.connection_resolver import scoped_config_var, slot_for
+from splice.services.scoped_usage import require_unused
 from splice.services.secrets import SecretBox
 from splice.settings import Settings
 from splice.store.db import Database
@@ -56,6 +61,8 @@ class ScopedView:
 
     row: ScopedConfigVariable
     state: ValueState
+    test_state: ValueState | None = None
+    """The test value (organization users only; None when there is none)."""
 
     @property
     def global_id(self) -> str:
@@ -90,6 +97,7 @@ class ScopedConnectionService:
     """Use cases on scoped connections and customers' values of them."""
 
     def __init__(self, settings: Settings, db: Database, registry: Registry) -> None:
+        self._settings = settings
         self._db = db
         self._registry = registry
         self.box = SecretBox.from_settings(settings)
@@ -110,14 +118,22 @@ class ScopedConnectionService:
             self._registry,
             self.box,
         )
+        unauthorized = cv_rules.uses_authorization_code(cv, self._registry) and (
+            cv_rules.connection_token(stored, self.box) is None
+        )
+        if unauthorized:
+            missing = [row.key]
         status = "ERROR" if error else ("PENDING" if missing else "ACTIVE")
         return ValueState(shown.inputs, status, error)
 
     def _view(self, actor: Actor, row: ScopedConfigVariable) -> ScopedView:
+        test = None
+        if row.test_values is not None and not actor.is_customer_user:
+            test = self._state(actor, row, row.test_values)
         if row.variable_scope == "org":
-            return ScopedView(row, self._state(actor, row, row.values))
+            return ScopedView(row, self._state(actor, row, row.values), test)
         shared = self._state(actor, row, None)
-        return ScopedView(row, ValueState(shared.inputs, None, None))
+        return ScopedView(row, ValueState(shared.inputs, None, None), test)
 
     # ---- definitions ---------------------------------------------------------------------
 
@@ -198,6 +214,7 @@ class ScopedConnectionService:
         oauth2_type: str | None = None,
         inputs: Any = None,
         values: Any = None,
+        test_values: Any = None,
     ) -> ScopedView:
         """Define a scoped connection (and, for a global one, give its value)."""
         require(actor, MANAGE_SCOPED)
@@ -259,6 +276,8 @@ class ScopedConnectionService:
             )
             if values not in (None, ""):
                 row.values = self._values(row, values)
+            if test_values not in (None, ""):
+                row.test_values = self._values(row, test_values)
             session.add(row)
             await session.commit()
             return self._view(actor, row)
@@ -272,8 +291,13 @@ class ScopedConnectionService:
         description: str | None = None,
         inputs: Any = None,
         values: Any = None,
+        test_values: Any = None,
     ) -> ScopedView:
-        """Rename or describe a scoped connection, replace its shared inputs or global value."""
+        """Rename or describe a scoped connection, replace its shared inputs, global or test value.
+
+        ``test_values`` ``""`` removes the test value (test runs then use the global value, or
+        none for a customer-scoped connection).
+        """
         require(actor, MANAGE_SCOPED)
         async with self._db.session() as session:
             row = await self._load(session, actor, global_id)
@@ -292,18 +316,63 @@ class ScopedConnectionService:
                         fix="set each customer's value with createCustomerConfigVariable",
                     )
                 row.values = self._values(row, values)
+            if test_values is not None:
+                row.test_values = self._values(row, test_values) if test_values != "" else None
             await session.commit()
             return self._view(actor, row)
 
-    async def delete(self, actor: Actor, global_id: str) -> ScopedView:
-        """Delete a scoped connection and every customer's value of it."""
+    async def delete(self, actor: Actor, global_id: str, *, force: bool = False) -> ScopedView:
+        """Delete a scoped connection and every customer's value of it.
+
+        Refused while customer instances use it, naming them, unless ``force``: those instances
+        then stay unconfigured (deploy refused, runs get no value) until a connection with the
+        same stable key is defined again.
+        """
         require(actor, MANAGE_SCOPED)
         async with self._db.session() as session:
             row = await self._load(session, actor, global_id)
+            if not force:
+                await require_unused(session, row)
             view = self._view(actor, row)
             await session.delete(row)
             await session.commit()
             return view
+
+    # ---- OAuth 2.0 authorization code ------------------------------------------------------
+
+    async def authorize_url(
+        self, actor: Actor, view: ScopedView, *, customer: str | None = None, test: bool = False
+    ) -> str | None:
+        """Where to authorize a value of an authorization-code connection; None when the actor
+        may not set that value or the connection is not one.
+
+        The value is the test value (``test``), the global one (``variableScope: org``) or the
+        customer's (customer users: their own). The token lands there through ``/oauth2/callback``.
+        """
+        row = view.row
+        cv = scoped_config_var(row, row.key, self.box)
+        if not cv_rules.uses_authorization_code(cv, self._registry):
+            return None
+        async with self._db.session() as session:
+            customer_id = None
+            try:
+                if test or row.variable_scope == "org":
+                    require(actor, MANAGE_SCOPED)
+                else:
+                    target = await self._customer(session, actor, customer)
+                    require_customer_value_editor(
+                        actor, managed_by=row.managed_by, customer_id=target.id
+                    )
+                    customer_id = target.id
+            except (PermissionDenied, NotFound, InvalidInput):
+                return None
+            slot = await slot_for(session, row, customer_id=customer_id, test=test)
+        fields = cv_rules.connection_fields(
+            cv, slot.value if slot else None, self._registry, self.box
+        )
+        state = {"scoped": str(row.id), "customer": str(customer_id or ""), "test": test}
+        callback = oauth_code.callback_url(self._settings.server.base_url())
+        return oauth_code.authorize_url(self.box, callback, state, fields)
 
     # ---- customers' values ---------------------------------------------------------------
 

@@ -144,3 +144,57 @@ async def test_a_data_source_gets_the_customers_scoped_connection_value(world: W
         {"key": "C2", "label": "random"},
     ]
     assert world.acme.keys_seen == [None, KEY]
+
+
+UPDATE_SCOPED = """mutation($id: ID!, $test: JSONString) {
+  updateScopedConfigVariable(input: {id: $id, testValues: $test}) {
+    scopedConfigVariable { testStatus testInputs { nodes { name value } } }
+    errors { field messages } } }"""
+DELETE_SCOPED = """mutation($id: ID!, $force: Boolean) {
+  deleteScopedConfigVariable(input: {id: $id, force: $force}) {
+    scopedConfigVariable { stableKey } errors { field messages } } }"""
+
+
+async def test_the_test_instance_data_source_uses_the_test_value(world: World) -> None:
+    system = (
+        await world.gql(
+            "query($id: ID!) { integration(id: $id) { systemInstance { id } } }",
+            id=world.integration,
+        )
+    )["integration"]["systemInstance"]["id"]
+    await world.gql(
+        "mutation($id: ID!, $v: [InputInstanceConfigVariable]!) { updateInstanceConfigVariables("
+        "input: {id: $id, configVariables: $v}) { errors { messages } } }",
+        id=system,
+        v=[{"key": "Channels URL", "value": f"{world.acme.url}/channels"}],
+    )
+    updated = (await world.gql(UPDATE_SCOPED, id=world.scoped, test=values(apiKey=KEY)))[
+        "updateScopedConfigVariable"
+    ]
+    assert updated["errors"] == []
+    assert updated["scopedConfigVariable"]["testStatus"] == "ACTIVE"
+    assert updated["scopedConfigVariable"]["testInputs"]["nodes"] == [
+        {"name": "headerName", "value": "X-Acme-Key"},
+        {"name": "apiKey", "value": "********"},  # write-only: masked for everyone
+    ]
+    payload = await world.run(system)
+    assert payload["errors"] == [] and world.acme.keys_seen == [KEY]
+    assert (await world.run(world.instance))["dataSourceResult"] is None  # no customer value
+    assert world.acme.keys_seen == [KEY, None]
+
+
+async def test_deleting_a_connection_in_use_is_a_field_error_unless_forced(world: World) -> None:
+    refused = (await world.gql(DELETE_SCOPED, id=world.scoped))["deleteScopedConfigVariable"]
+    assert refused["scopedConfigVariable"] is None
+    (error,) = refused["errors"]
+    assert error["field"] == "id"
+    (message,) = error["messages"]
+    assert message.startswith(
+        "scoped connection 'Acme API' (stableKey 'acme-api') is used by 1 instance: "
+        "'Acme channels' (integration 'Scoped Channel Picker', customer 'Acme') (publish "
+    )
+    assert "force: true" in message
+    forced = (await world.gql(DELETE_SCOPED, id=world.scoped, force=True))[
+        "deleteScopedConfigVariable"
+    ]
+    assert forced == {"scopedConfigVariable": {"stableKey": "acme-api"}, "errors": []}

@@ -24,7 +24,8 @@ class ScopedConfigVariable(Timestamped, Base):
     """An organization's scoped connection: its definition and, when global, its value.
 
     ``definition`` is shaped like a ``requiredConfigVars`` entry (``connection``, ``inputs``)
-    with every input value encrypted; ``values`` is the global value as ``[{name, type, value}]``.
+    with every input value encrypted; ``values`` is the global value as ``[{name, type, value}]``;
+    ``test_values`` (Prismatic's ``isTest`` value) is what the integrations' test instances use.
     """
 
     __tablename__ = "scoped_config_variables"
@@ -44,6 +45,7 @@ class ScopedConfigVariable(Timestamped, Base):
     managed_by: Mapped[str] = mapped_column(String(20))
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     values: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    test_values: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class CustomerConfigVariable(Timestamped, Base):

@@ -6,6 +6,7 @@ from typing import Any
 
 from ariadne import ObjectType
 
+from splice import ids
 from splice.api.graphql.resolvers.common import Info, ctx, list_connection, payload, required_id
 from splice.services.scoped_connections import CustomerValueView, ScopedView
 
@@ -100,6 +101,34 @@ def resolve_status_message(view: ScopedView | CustomerValueView, _: Info) -> str
     return view.state.status_message
 
 
+@scoped_type.field("testInputs")
+def resolve_test_inputs(view: ScopedView, _: Info) -> dict[str, Any] | None:
+    return list_connection(view.test_state.inputs) if view.test_state else None
+
+
+@scoped_type.field("testStatus")
+def resolve_test_status(view: ScopedView, _: Info) -> str | None:
+    return view.test_state.status if view.test_state else None
+
+
+@scoped_type.field("authorizeUrl")
+async def resolve_authorize_url(
+    view: ScopedView, info: Info, customer: str | None = None, isTest: bool | None = None
+) -> str | None:
+    c = ctx(info)
+    return await c.services.scoped_connections.authorize_url(
+        c.actor, view, customer=customer or None, test=bool(isTest)
+    )
+
+
+@customer_value_type.field("authorizeUrl")
+async def resolve_value_authorize_url(view: CustomerValueView, info: Info) -> str | None:
+    c = ctx(info)
+    return await c.services.scoped_connections.authorize_url(
+        c.actor, view.scoped, customer=ids.encode("Customer", view.customer_id)
+    )
+
+
 @customer_value_type.field("id")
 def resolve_value_id(view: CustomerValueView, _: Info) -> str:
     return view.global_id
@@ -132,6 +161,7 @@ async def resolve_create(_: Any, info: Info, input: dict[str, Any]) -> ScopedVie
         oauth2_type=input.get("oauth2Type"),
         inputs=input.get("inputs"),
         values=input.get("values"),
+        test_values=input.get("testValues"),
     )
 
 
@@ -146,6 +176,7 @@ async def resolve_update(_: Any, info: Info, input: dict[str, Any]) -> ScopedVie
         description=input.get("description"),
         inputs=input.get("inputs"),
         values=input.get("values"),
+        test_values=input.get("testValues"),
     )
 
 
@@ -153,7 +184,9 @@ async def resolve_update(_: Any, info: Info, input: dict[str, Any]) -> ScopedVie
 @payload("scopedConfigVariable")
 async def resolve_delete(_: Any, info: Info, input: dict[str, Any]) -> ScopedView:
     c = ctx(info)
-    return await c.services.scoped_connections.delete(c.actor, required_id(input))
+    return await c.services.scoped_connections.delete(
+        c.actor, required_id(input), force=bool(input.get("force"))
+    )
 
 
 @mutation.field("createCustomerConfigVariable")

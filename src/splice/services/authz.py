@@ -27,6 +27,7 @@ __all__ = [
     "require_instance_configurer",
     "require_marketplace_deployer",
     "require_queue_admin",
+    "sees_api_keys",
 ]
 
 ORG_ROLES = ("viewer", "integrator", "admin", "owner")
@@ -120,6 +121,18 @@ def require_queue_admin(actor: Actor) -> None:
             f"the {actor.role} role may not clear a flow's FIFO queue",
             fix="ask a user with the admin role or higher",
         )
+
+
+def sees_api_keys(actor: Actor) -> bool:
+    """Whether ``actor`` reads webhook API keys (``InstanceFlowConfig.apiKeys``) unmasked.
+
+    They are secrets that let anyone start the instance's flows, so only those who may set them
+    see them: organization integrators and above, and customer admins (of their own customer's
+    instances; loading through the customer filter decides which). Viewers get them masked.
+    """
+    if actor.is_customer_user:
+        return actor.role == "customer-admin"
+    return actor.role in ORG_ROLES[ORG_ROLES.index("integrator") :]
 
 
 def require_instance_configurer(actor: Actor, *, changes: Iterable[str] = ()) -> None:

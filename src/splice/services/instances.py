@@ -27,13 +27,19 @@ from splice.components.registry import Registry
 from splice.errors import Conflict, InvalidInput, NotFound
 from splice.services import config_values as cv_rules
 from splice.services import oauth_code
-from splice.services.authz import Actor, Permission, require, require_instance_configurer
+from splice.services.authz import (
+    Actor,
+    Permission,
+    require,
+    require_instance_configurer,
+    sees_api_keys,
+)
 from splice.services.connection_resolver import ConnectionResolver, rotate_scoped_secrets
 from splice.services.instance_search import InstanceMatch
 from splice.services.integrations import IntegrationService, clean_labels
 from splice.services.pagination import Page, PageRequest, fetch_page
 from splice.services.records import IntegrationRecord
-from splice.services.secrets import SecretBox
+from splice.services.secrets import MASK, SecretBox
 from splice.settings import Settings
 from splice.store.db import Database
 from splice.store.repositories import instances as repo
@@ -205,6 +211,12 @@ def _flow_definition(definition: Mapping[str, Any], name: str) -> dict[str, Any]
         (dict(f) for f in definition.get("flows") or [] if f.get("name") == name),
         {"name": name, "steps": []},
     )
+
+
+def _api_keys(actor: Actor, config: InstanceFlowConfig) -> list[str]:
+    """A flow config's API keys as ``actor`` may see them (masked for viewers)."""
+    keys = [str(key) for key in config.api_keys or []]
+    return keys if sees_api_keys(actor) else [MASK for _ in keys]
 
 
 def new_api_key() -> str:
@@ -487,7 +499,7 @@ class InstanceService:
             record = IntegrationRecord(integration, version)
             pairs = await repo.flow_configs_with_flows(session, instance)
             return [
-                FlowConfigView(config.id, instance.id, flow, record, list(config.api_keys or []))
+                FlowConfigView(config.id, instance.id, flow, record, _api_keys(actor, config))
                 for config, flow in pairs
             ]
 
@@ -514,7 +526,7 @@ class InstanceService:
                 instance.id,
                 flow,
                 IntegrationRecord(integration, version),
-                list(config.api_keys or []),
+                _api_keys(actor, config),
             )
 
     async def require_flow_config(self, actor: Actor, global_id: str) -> None:

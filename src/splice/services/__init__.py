@@ -71,5 +71,7 @@ class Services:
         self.execution_queries = ExecutionQueries(self.settings, self.db, self.executions)
         self.schedules = ScheduleService(self.db, self.instances)
         self.scoped_connections = ScopedConnectionService(self.settings, self.db, self.registry)
-        self.webhook_routing = WebhookRouter(self.db, self.executions)
+        self.webhook_routing = WebhookRouter(
+            self.db, self.executions, payload_limit=self.settings.limits.webhook_payload_bytes
+        )
         self.instances.lifecycle = self.executions.fire_lifecycle

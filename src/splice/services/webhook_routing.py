@@ -14,6 +14,8 @@ endpoint, whose customer is not known yet, on the integration's test instance, a
 defines it). A shared endpoint routes by its integration's latest published version. Routing only
 chooses the flow config: the API key, the commit and the sync/async answer are those of a
 flow-specific call. Like ``webhook_target`` this takes no actor: webhooks are unauthenticated.
+A payload over the webhook limit is refused (413) before any routing work: no query, no
+preprocess run, no routing error for a request that could never be accepted.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from splice.definition.routing import (
     field_path,
     lookup,
 )
-from splice.errors import Conflict, InvalidInput, NotFound, UserError
+from splice.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UserError
 from splice.services.executions import ExecutionService, WebhookRequest, parse_body
 from splice.store.db import Database
 from splice.store.repositories import instances as repo
@@ -147,12 +149,20 @@ class _Source:
 class WebhookRouter:
     """Turns the ID of a webhook URL into the global ID of the flow config that runs the call."""
 
-    def __init__(self, db: Database, executions: ExecutionService) -> None:
+    def __init__(self, db: Database, executions: ExecutionService, *, payload_limit: int) -> None:
         self._db = db
         self._executions = executions
+        self._payload_limit = payload_limit
 
     async def flow_config_for(self, endpoint_id: str, request: WebhookRequest) -> str:
         """The flow config a call to ``/trigger/<endpoint_id>`` runs; flow configs pass through."""
+        if len(request.body) > self._payload_limit:
+            raise PayloadTooLarge(
+                f"the webhook payload is {len(request.body)} bytes; the limit is "
+                f"{self._payload_limit} bytes",
+                field="body",
+                fix="send less data per call, or raise SPLICE_LIMIT_WEBHOOK_PAYLOAD_BYTES",
+            )
         kind, pk = ids.decode_any(endpoint_id, "webhook endpoint")
         if kind == "InstanceFlowConfig":
             return endpoint_id

@@ -1,4 +1,5 @@
-"""One contract for every Dispatcher: inline asyncio workers and Celery workers on real Redis."""
+"""One contract for every Dispatcher: inline asyncio workers, and Celery workers on real Redis and
+on real RabbitMQ (both brokers the design names)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 import redis
+from kombu import Connection
 
 from splice import ids
 from splice.runtime.celery_app import (
@@ -26,8 +28,10 @@ from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from splice.store.tables import Execution, User
 from tests.integration.runtime.flows import definition
+from tests.integration.runtime.gate import Gate, eventually, gate_server, gated_definition
 
 REDIS_URL = os.environ.get("SPLICE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+RABBITMQ_URL = os.environ.get("SPLICE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
 @pytest.fixture
@@ -55,6 +59,29 @@ async def accept_one(services: Services) -> uuid.UUID:
         ),
     )
     return accepted.execution_id
+
+
+async def accept_fifo(services: Services, gate: Gate, count: int) -> list[uuid.UUID]:
+    """Import a FIFO flow that waits at the gate and commit ``count`` executions of it."""
+    from sqlalchemy import select
+
+    async with services.db.session() as session:
+        owner = actor_for((await session.execute(select(User))).scalars().first())  # type: ignore[arg-type]
+    record = await services.integrations.import_definition(
+        owner, gated_definition(f"Fifo {uuid.uuid4().hex[:6]}", gate.url, {"usesFifoQueue": True})
+    )
+    configs = await services.integrations.test_flow_configs(owner, record)
+    flow_config = ids.encode("InstanceFlowConfig", configs["Gated"])
+    accepted = []
+    for n in range(count):
+        body = b'{"n": "%d"}' % n
+        request = WebhookRequest(
+            "POST", "http://t/", {"content-type": "application/json"}, {}, body
+        )
+        accepted.append(
+            (await services.executions.accept_webhook(flow_config, request)).execution_id
+        )
+    return accepted
 
 
 async def wait_until_ended(services: Services, execution_id: uuid.UUID) -> Execution:
@@ -110,6 +137,28 @@ class DispatcherContract:
         assert await step_count(services, execution_id) == 3
         assert (await services.executions.get_unchecked(execution_id)).ended_at == first_end
 
+    async def test_fifo_executions_run_one_at_a_time_in_arrival_order(
+        self, services: Services, dispatcher: Dispatcher
+    ) -> None:
+        services.executions.use_dispatcher(dispatcher.submit)
+        with gate_server() as gate:
+            runs = await accept_fifo(services, gate, 3)
+            for execution_id in runs:  # as the webhook handler does; queued ones wait
+                await dispatcher.submit(execution_id)
+
+            async def arrived(count: int) -> bool:
+                return len(gate.arrived) >= count
+
+            await eventually(lambda: arrived(1), "the first execution reaches the gate")
+            statuses = [(await services.executions.get_unchecked(r)).status for r in runs]
+            assert statuses == ["running", "queued", "queued"]
+            gate.release(1)
+            await eventually(lambda: arrived(2), "the second starts when the first ends")
+            gate.release(2)
+            ended = [await wait_until_ended(services, r) for r in runs]
+        assert [e.status for e in ended] == ["succeeded"] * 3
+        assert gate.arrived == ["0", "1", "2"] and gate.most_inside == 1
+
 
 class TestInlineDispatcher(DispatcherContract):
     __test__ = True
@@ -122,19 +171,38 @@ class TestInlineDispatcher(DispatcherContract):
         await pool.stop()
 
 
+def _unreachable(what: str, url: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is not reachable at {url} (CI needs it)")
+    pytest.skip(f"{what} is not reachable at {url}")
+
+
 @pytest.fixture
 def redis_broker() -> Iterator[str]:
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.ping()
     except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} (CI needs it)")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
+        _unreachable("Redis", REDIS_URL)
     client.close()
+    yield REDIS_URL
+
+
+@pytest.fixture
+def rabbitmq_broker() -> Iterator[str]:
+    with Connection(RABBITMQ_URL, connect_timeout=3) as connection:
+        try:
+            connection.ensure_connection(max_retries=1)
+        except OSError:
+            _unreachable("RabbitMQ", RABBITMQ_URL)
+    yield RABBITMQ_URL
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker(request: pytest.FixtureRequest) -> str:
+    """Each Celery contract test runs on both brokers."""
+    url: str = request.getfixturevalue(f"{request.param}_broker")
+    return url
 
 
 class TestCeleryDispatcher(DispatcherContract):
@@ -142,12 +210,17 @@ class TestCeleryDispatcher(DispatcherContract):
 
     @pytest.fixture
     async def dispatcher(
-        self, settings: Settings, services: Services, redis_broker: str
+        self, settings: Settings, services: Services, broker: str
     ) -> AsyncIterator[Dispatcher]:
         from celery.contrib.testing.worker import start_worker
 
-        settings.runtime.broker_url = redis_broker
+        settings.runtime.broker_url = broker
         app = create_celery_app(settings)
+        # a queue of its own: test runs in parallel on one broker never take each other's tasks
+        queue = f"splice-test-{uuid.uuid4().hex[:12]}"
+        app.conf.task_default_queue = queue
+        # without AMQP heartbeats the solo test worker sees its stop within 2 s, not 10
+        app.conf.broker_heartbeat = 0
         context: Any = start_worker(app, perform_ping_check=False, pool="solo", concurrency=1)
         await asyncio.to_thread(context.__enter__)
         try:
@@ -155,3 +228,9 @@ class TestCeleryDispatcher(DispatcherContract):
         finally:
             await asyncio.to_thread(context.__exit__, None, None, None)
             await asyncio.to_thread(shutdown_worker_state)
+            await asyncio.to_thread(_drop_queue, app, queue)
+
+
+def _drop_queue(app: Any, queue: str) -> None:
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(queue)

@@ -7,7 +7,9 @@ gate and in the execution rows, without sleeping. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from splice import ids
+from splice.runtime.inline import InlineDispatcher
 from splice.services.auth import actor_for
+from splice.services.executions import WebhookRequest
+from splice.services.startup import build_services
+from splice.settings import Settings
 from splice.store.tables import Execution, ExecutionLog, User
 from tests.integration.runtime.conftest import Running
 from tests.integration.runtime.gate import Gate, eventually, gate_server, gated_definition
@@ -235,3 +241,44 @@ async def test_clearing_the_working_set_and_all_fifo_data(app: Running, gate: Ga
         id=unknown,
     )
     assert missing["clearFifoWorkingSet"]["errors"], "an unknown flow config is an error"
+
+
+async def test_two_servers_accepting_at_once_never_exceed_the_limit(
+    app: Running, gate: Gate, settings: Settings
+) -> None:
+    """Two service bundles (as two ``splice server`` processes) on one database race to accept
+    and start executions of one throttled flow; the flow-config lock keeps them at the limit."""
+    path = await gated_flow(app, gate, {"usesFifoQueue": True, "concurrencyLimit": 2})
+    other = build_services(settings)
+    pool = InlineDispatcher(other.executions, workers=4)
+    other.executions.use_dispatcher(pool.submit)
+    await pool.start()
+    flow_config = path.rsplit("/", 1)[1]
+
+    async def via_other(n: int) -> uuid.UUID:
+        body = json.dumps({"n": f"b{n}"}).encode()
+        request = WebhookRequest(
+            "POST", "http://t/", {"content-type": "application/json"}, {}, body
+        )
+        accepted = await other.executions.accept_webhook(flow_config, request)
+        await pool.submit(accepted.execution_id)
+        return accepted.execution_id
+
+    try:
+        runs = await asyncio.gather(
+            *[post(app, path, f"a{n}") for n in range(6)], *[via_other(n) for n in range(6)]
+        )
+        await eventually(arrived(gate, 2), "two executions reach the gate")
+        assert sorted(await statuses(app, list(runs))).count("queued") == 10
+        gate.release(12)
+
+        async def done() -> bool:
+            return await all_ended(app, list(runs))
+
+        await eventually(done, "every execution has ended")
+    finally:
+        await pool.stop()
+        await other.db.dispose()
+    assert gate.most_inside == 2
+    assert len(gate.arrived) == 12
+    assert set(await statuses(app, list(runs))) == {"succeeded"}

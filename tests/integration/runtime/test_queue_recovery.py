@@ -3,6 +3,7 @@ ticks, and the publish-time rules of queueConfig. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -23,7 +24,7 @@ from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from splice.store.tables import Execution, ExecutionLog, User
 from tests.integration.runtime.conftest import Running
-from tests.integration.runtime.gate import Gate, gate_server, gated_definition
+from tests.integration.runtime.gate import Gate, eventually, gate_server, gated_definition
 
 
 @pytest.fixture
@@ -306,3 +307,72 @@ async def test_a_valid_throttled_flow_publishes(app: Running) -> None:
     imported = await app.gql(IMPORT, d=yaml.safe_dump(document))
     published = await app.gql(PUBLISH, id=imported["importIntegration"]["integration"]["id"])
     assert published["publishIntegration"]["errors"] == []
+
+
+async def test_concurrent_advances_start_no_more_than_the_limit(
+    services: Services, settings: Settings, gate: Gate
+) -> None:
+    """Many advances of one queue at once, from two service bundles (two servers): the flow
+    config lock lets exactly ``limit`` executions leave the queue."""
+    owner = await owner_of(services)
+    record = await services.integrations.import_definition(
+        owner, gated_definition("Race", gate.url, {"usesFifoQueue": True, "concurrencyLimit": 3})
+    )
+    configs = await services.integrations.test_flow_configs(owner, record)
+    flow_config = configs["Gated"]
+    runs = [
+        await accept(services, ids.encode("InstanceFlowConfig", flow_config), str(n))
+        for n in range(12)
+    ]
+    async with services.db.session() as session:  # all waiting, none started yet
+        await session.execute(
+            update(Execution).where(Execution.id.in_(runs)).values(status="queued")
+        )
+        await session.commit()
+    other = build_services(settings)
+    try:
+        for _ in range(3):
+            await asyncio.gather(
+                *[
+                    bundle.executions.queue.advance(flow_config)
+                    for bundle in (services, other)
+                    for _ in range(8)
+                ]
+            )
+        async with services.db.session() as session:
+            found = await session.execute(select(Execution.status).where(Execution.id.in_(runs)))
+            counted = sorted(found.scalars())
+    finally:
+        await other.db.dispose()
+    assert counted.count("pending") == 3 and counted.count("queued") == 9
+
+
+async def test_a_retry_of_a_fifo_flow_waits_its_turn(app: Running, gate: Gate) -> None:
+    document = yaml.safe_load(gated_definition("Retry Queue", gate.url, {"usesFifoQueue": True}))
+    document["flows"][0]["retryConfig"] = {"maxAttempts": 1, "delayMinutes": 0}
+    owner = await owner_of(app.services)
+    record = await app.services.integrations.import_definition(owner, yaml.safe_dump(document))
+    configs = await app.services.integrations.test_flow_configs(owner, record)
+    path = f"/trigger/{ids.encode('InstanceFlowConfig', configs['Gated'])}"
+    first = await app.http.post(path, json={"n": "a"})
+    await app.http.post(path, json={"n": "b"})
+
+    async def arrived(count: int) -> bool:
+        return len(gate.arrived) >= count
+
+    await eventually(lambda: arrived(1), "the first execution reaches the gate")
+    gate.release(1, status=500)  # the first attempt fails: its retry queues behind "b"
+    await eventually(lambda: arrived(2), "the second execution starts")
+    gate.release(2)
+    await eventually(lambda: arrived(3), "the retry runs after the second")
+    first_id = ids.decode(first.headers["prismatic-executionid"], "InstanceExecutionResult")
+
+    async def retried() -> bool:
+        async with app.services.db.session() as session:
+            rows = await session.execute(
+                select(Execution.status).where(Execution.retry_of_id == first_id)
+            )
+            return list(rows.scalars()) == ["succeeded"]
+
+    await eventually(retried, "the retry has succeeded")
+    assert gate.arrived == ["a", "b", "a"] and gate.most_inside == 1

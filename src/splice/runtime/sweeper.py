@@ -33,6 +33,7 @@ class Sweeper:
     async def sweep_once(self) -> int:
         """Dispatch every reclaimable execution once; returns how many."""
         found = await self._executions.reclaimable()
+        await self._executions.queue.cancel_orphans()
         for flow_config_id in await self._executions.queue.stalled():
             found += await self._executions.queue.advance(flow_config_id)
         for execution_id in found:

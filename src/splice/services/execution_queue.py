@@ -208,6 +208,30 @@ class ExecutionQueue:
             )
             return [config for config in rows.scalars() if config is not None]
 
+    async def cancel_orphans(self, limit: int = 100) -> int:
+        """End queued executions whose flow config is gone (the flow left the instance on a
+        redeploy): no queue will ever start them."""
+        async with self._db.session() as session:
+            orphans = (
+                await session.execute(
+                    select(Execution.id)
+                    .where(Execution.status == QUEUED, Execution.flow_config_id.is_(None))
+                    .limit(limit)
+                )
+            ).scalars()
+            count = 0
+            for execution_id in orphans:
+                await _end_queued(
+                    session,
+                    execution_id,
+                    CANCELED,
+                    "Canceled: the flow was removed from the instance while this execution "
+                    "was queued",
+                )
+                count += 1
+            await session.commit()
+        return count
+
     async def clear(
         self, flow_config_id: uuid.UUID, *, queued_too: bool
     ) -> tuple[int, list[uuid.UUID]]:

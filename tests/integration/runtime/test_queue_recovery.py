@@ -376,3 +376,31 @@ async def test_a_retry_of_a_fifo_flow_waits_its_turn(app: Running, gate: Gate) -
 
     await eventually(retried, "the retry has succeeded")
     assert gate.arrived == ["a", "b", "a"] and gate.most_inside == 1
+
+
+async def test_queued_executions_of_a_removed_flow_are_canceled_by_the_sweeper(
+    services: Services, gate: Gate
+) -> None:
+    owner = await owner_of(services)
+    record = await services.integrations.import_definition(
+        owner, gated_definition("Orphans", gate.url, {"usesFifoQueue": True})
+    )
+    configs = await services.integrations.test_flow_configs(owner, record)
+    flow_config = ids.encode("InstanceFlowConfig", configs["Gated"])
+    first = await accept(services, flow_config, "first")
+    second = await accept(services, flow_config, "second")
+    assert (await row(services, second)).status == "queued"
+    async with services.db.session() as session:  # as a redeploy without the flow leaves them
+        await session.execute(
+            update(Execution)
+            .where(Execution.id.in_([first, second]))
+            .values(flow_config_id=None, status="queued")
+        )
+        await session.commit()
+    pool = InlineDispatcher(services.executions, workers=1)
+    assert await Sweeper(services.executions, pool).sweep_once() == 0
+    for execution_id in (first, second):
+        ended = await row(services, execution_id)
+        assert ended.status == "canceled" and ended.ended_at is not None
+        assert "removed from the instance" in (ended.error or "")
+    assert gate.arrived == []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock
@@ -47,6 +47,7 @@ DUPLICATE = "canceled_as_duplicate"
 CANCELED = "canceled"
 SKIPPED = "skipped"
 ACTIVE = ("pending", "running")
+MAX_LIMIT = 15  # the largest concurrencyLimit spectral allows
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,16 @@ class ExecutionQueue:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def advance(self, flow_config_id: uuid.UUID) -> list[uuid.UUID]:
-        """Start what the limit allows, cancel duplicates; returns the IDs to dispatch."""
+    async def advance(
+        self, flow_config_id: uuid.UUID, fresh: Execution | None = None
+    ) -> list[uuid.UUID]:
+        """Start what the limit allows; returns the IDs to dispatch. ``fresh`` is an execution
+        just committed: it ends as a duplicate when its dedupe ID is queued ahead or running."""
         async with self._db.session() as session:
             if not await _lock(session, flow_config_id):
                 return []
+            if fresh is not None and fresh.dedupe_id is not None:
+                await _cancel_if_duplicate(session, flow_config_id, fresh)
             started = await self._advance_locked(session, flow_config_id)
             await session.commit()
         return started
@@ -135,60 +141,43 @@ class ExecutionQueue:
     async def _advance_locked(
         self, session: AsyncSession, flow_config_id: uuid.UUID
     ) -> list[uuid.UUID]:
+        """Move the oldest queued executions to ``pending`` while slots are free: two indexed
+        queries, whatever the backlog (duplicates were ended when they arrived)."""
         now = clock.now()
         active = (
             await session.execute(
-                select(Execution.dedupe_id).where(
+                select(func.count())
+                .select_from(Execution)
+                .where(
                     Execution.flow_config_id == flow_config_id,
                     Execution.status.in_(ACTIVE),
                     Execution.queue_limit.is_not(None),
                 )
             )
-        ).all()
-        # light columns only: a backlog's payloads stay in the database
+        ).scalar_one()
         waiting = (
-            await session.execute(
-                select(Execution.id, Execution.dedupe_id, Execution.queue_limit)
-                .where(
-                    Execution.flow_config_id == flow_config_id,
-                    Execution.status == QUEUED,
-                    or_(Execution.run_after.is_(None), Execution.run_after <= now),
-                )
-                .order_by(Execution.created_at, Execution.id)
+            select(Execution.id, Execution.queue_limit)
+            .where(
+                Execution.flow_config_id == flow_config_id,
+                Execution.status == QUEUED,
+                or_(Execution.run_after.is_(None), Execution.run_after <= now),
             )
-        ).all()
-        if not waiting:
+            .order_by(Execution.created_at, Execution.id)
+        )
+        head = (await session.execute(waiting.limit(MAX_LIMIT))).all()
+        if not head:
             return []
-        limit = waiting[0].queue_limit or 0
-        free = limit - len(active) if limit else len(waiting)
-        seen = {dedupe for (dedupe,) in active if dedupe is not None}
-        started: list[uuid.UUID] = []
-        duplicates: list[tuple[uuid.UUID, str]] = []
-        for execution_id, dedupe, _limit in waiting:
-            if dedupe is not None and dedupe in seen:
-                duplicates.append((execution_id, dedupe))
-                continue
-            if dedupe is not None:
-                seen.add(dedupe)
-            if free > 0:
-                started.append(execution_id)
-                free -= 1
-            elif not seen:
-                break  # no free slot and no dedupe IDs to compare: the rest keep waiting
+        limit = head[0].queue_limit or 0
+        if limit == 0:  # dedupe only: everything queued may start
+            head = (await session.execute(waiting)).all()
+        free = limit - active if limit else len(head)
+        started = [execution_id for execution_id, _limit in head[: max(free, 0)]]
         if started:
             await session.execute(
                 update(Execution)
                 .where(Execution.id.in_(started))
                 .values(status="pending")
                 .execution_options(synchronize_session=False)
-            )
-        for execution_id, dedupe in duplicates:
-            await _end_queued(
-                session,
-                execution_id,
-                DUPLICATE,
-                f"Canceled as a duplicate: an execution with dedupe ID {dedupe!r} "
-                "is already queued or running for this flow",
             )
         return started
 
@@ -281,6 +270,37 @@ async def previous_run_active(session: AsyncSession, flow_config_id: uuid.UUID) 
         .where(Execution.flow_config_id == flow_config_id, Execution.status.in_(ACTIVE))
     )
     return bool(busy.scalar_one())
+
+
+async def _cancel_if_duplicate(
+    session: AsyncSession, flow_config_id: uuid.UUID, fresh: Execution
+) -> None:
+    """End ``fresh`` as ``canceled_as_duplicate`` if an execution with its dedupe ID is running
+    or was queued before it (under the flow config lock, so exactly one of twins survives)."""
+    ahead = or_(
+        Execution.status.in_(ACTIVE),
+        Execution.created_at < fresh.created_at,
+        and_(Execution.created_at == fresh.created_at, Execution.id < fresh.id),
+    )
+    twin = await session.execute(
+        select(Execution.id)
+        .where(
+            Execution.flow_config_id == flow_config_id,
+            Execution.status.in_((QUEUED, *ACTIVE)),
+            Execution.dedupe_id == fresh.dedupe_id,
+            Execution.id != fresh.id,
+            ahead,
+        )
+        .limit(1)
+    )
+    if twin.first() is not None:
+        await _end_queued(
+            session,
+            fresh.id,
+            DUPLICATE,
+            f"Canceled as a duplicate: an execution with dedupe ID {fresh.dedupe_id!r} "
+            "is already queued or running for this flow",
+        )
 
 
 async def _end_queued(

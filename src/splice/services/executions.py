@@ -209,16 +209,21 @@ class ExecutionService:
                 self._claimed_rows.popitem(last=False)
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
-            await self.advance_queue(target.flow_config_id, skip=execution.id)
+            await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)
         return Accepted(execution.id, synchronous)
 
     async def advance_queue(
-        self, flow_config_id: uuid.UUID | None, *, skip: uuid.UUID | None = None
+        self,
+        flow_config_id: uuid.UUID | None,
+        *,
+        skip: uuid.UUID | None = None,
+        fresh: Execution | None = None,
     ) -> list[uuid.UUID]:
-        """Start the flow config's queued executions the limit allows and dispatch them."""
+        """Start the flow config's queued executions the limit allows and dispatch them
+        (``fresh``: an execution just committed, checked for a duplicate first)."""
         if flow_config_id is None:
             return []
-        started = await self.queue.advance(flow_config_id)
+        started = await self.queue.advance(flow_config_id, fresh)
         if self._submit is not None:
             for execution_id in started:
                 if execution_id != skip:
@@ -518,7 +523,7 @@ class ExecutionService:
                 await session.commit()
             child_id = ids.encode("InstanceExecutionResult", child.id)
             if policy is not None:
-                await self.advance_queue(child.flow_config_id)
+                await self.advance_queue(child.flow_config_id, fresh=child)
                 return {"executionId": child_id}
             if not synchronous:
                 if self._submit is not None:

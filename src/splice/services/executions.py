@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
 from splice.components.registry import Registry
@@ -33,6 +34,7 @@ from splice.services.execution_queue import (
 )
 from splice.services.execution_sink import StoreSink
 from splice.services.execution_state import StoreState
+from splice.services.group_commit import GroupCommit
 from splice.services.target_cache import TargetCache
 from splice.settings import Settings
 from splice.store.db import Database
@@ -130,6 +132,7 @@ class ExecutionService:
         # sync rows committed already claimed, handed to the run in this process (no re-read)
         self._claimed_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
         self._targets = TargetCache(instances.webhook_target, db)
+        self._group = GroupCommit(db)  # accepted rows and run ends share transactions under load
         self._flows: OrderedDict[str, Flow] = OrderedDict()
         self.http_transport: httpx.AsyncBaseTransport | None = None  # runs' HTTP (tests: ASGI)
 
@@ -197,9 +200,11 @@ class ExecutionService:
             execution.lease_owner = claim_if_sync
             execution.lease_expires_at = now + self._lease
             execution.started_at = now
-        async with self._db.session() as session:
+
+        async def insert(session: AsyncSession) -> None:
             session.add(execution)
-            await session.commit()
+
+        await self._group.run(insert)  # answered only once committed (maybe with other rows)
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)
@@ -595,7 +600,8 @@ class ExecutionService:
             "lease_expires_at": None,
             "response": _response_dict(result),
         }
-        async with self._db.session() as session:
+
+        async def end(session: AsyncSession) -> None:
             session.add_all(unwritten)
             if retry is not None:
                 session.add(retry)
@@ -605,7 +611,8 @@ class ExecutionService:
                 .values(**ending)
                 .execution_options(synchronize_session=False)
             )
-            await session.commit()
+
+        await self._group.run(end)
         for name, value in ending.items():
             setattr(execution, name, value)
         return execution

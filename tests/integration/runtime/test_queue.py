@@ -282,3 +282,26 @@ async def test_two_servers_accepting_at_once_never_exceed_the_limit(
     assert gate.most_inside == 2
     assert len(gate.arrived) == 12
     assert set(await statuses(app, list(runs))) == {"succeeded"}
+
+
+async def test_a_fifo_flow_answers_asynchronously_even_when_asked_to_wait(
+    app: Running, gate: Gate
+) -> None:
+    path = await gated_flow(app, gate, {"usesFifoQueue": True})
+    first = await post(app, path, "held")
+    await eventually(arrived(gate, 1), "the first execution reaches the gate")
+    response = await app.http.post(
+        path, json={"n": "waiting"}, headers={"prismatic-synchronous": "true"}
+    )
+    assert response.status_code == 200
+    execution_id = response.headers["prismatic-executionid"]
+    assert response.json() == {"executionId": execution_id}
+    second = ids.decode(execution_id, "InstanceExecutionResult")
+    assert await statuses(app, [first, second]) == ["running", "queued"]
+    gate.release(2)
+
+    async def done() -> bool:
+        return await all_ended(app, [first, second])
+
+    await eventually(done, "both executions have ended")
+    assert gate.arrived == ["held", "waiting"]

@@ -264,9 +264,12 @@ class ExecutionService:
     async def _claim_and_load(
         self, execution_id: uuid.UUID, worker: str
     ) -> tuple[Execution, bool] | None:
-        """Claim, then read the row and whether its instance still exists, in one transaction."""
+        """Claim, then read the row and whether its instance still exists, in one transaction
+        (shared with concurrent claims and writes: group commit)."""
         now = clock.now()
-        async with self._db.session() as session:
+        handed_over = execution_id in self._accepted_targets  # accepted here, target resolved
+
+        async def claim(session: AsyncSession) -> tuple[Execution, bool] | None:
             result = await session.execute(
                 update(Execution)
                 .where(
@@ -288,13 +291,13 @@ class ExecutionService:
                 .execution_options(synchronize_session=False)
             )
             if not result.rowcount:  # type: ignore[attr-defined]
-                await session.commit()
                 return None
             execution = await session.get(Execution, execution_id)
             assert execution is not None
-            exists = await session.get(Instance, execution.instance_id) is not None
-            await session.commit()
+            exists = handed_over or await session.get(Instance, execution.instance_id) is not None
             return execution, exists
+
+        return await self._group.run(claim)
 
     async def run(
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False

@@ -1,0 +1,195 @@
+"""Accepting executions: webhooks (checked, then committed before the caller is answered,
+already claimed when the caller runs a synchronous one itself) and the instance lifecycle
+(deploy and remove flows, recursive flows with ``runOnDeploy``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from splice import clock, ids
+from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
+from splice.services.execution_core import Accepted, WebhookRequest, _header
+from splice.services.execution_queue import queue_policy
+from splice.services.execution_run import ExecutionRun
+from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
+
+__all__ = ["HANDOFF_LIMIT", "ExecutionAccept"]
+
+HANDOFF_LIMIT = 1000
+
+
+class ExecutionAccept(ExecutionRun):
+    """Webhooks and lifecycle triggers: the ways an execution comes in from outside."""
+
+    # ---- accepting -----------------------------------------------------------------------
+
+    async def accept_webhook(
+        self,
+        flow_config_id: str,
+        request: WebhookRequest,
+        *,
+        is_test: bool = False,
+        claim_if_sync: str | None = None,
+    ) -> Accepted:
+        """Check the target and credentials, then commit the execution row with its payload."""
+        limit = self._settings.limits.webhook_payload_bytes
+        if len(request.body) > limit:
+            raise PayloadTooLarge(
+                f"the webhook payload is {len(request.body)} bytes; the limit is {limit} bytes",
+                field="body",
+                fix="send less data per call, or raise SPLICE_LIMIT_WEBHOOK_PAYLOAD_BYTES",
+            )
+        target = await self._targets.get(flow_config_id)
+        if not target.enabled:
+            raise Conflict(
+                f"instance '{target.instance['name']}' is disabled",
+                fix="enable the instance to receive webhooks",
+            )
+        self._check_api_key(target, request)
+        synchronous = bool(target.flow_definition.get("isSynchronous")) or request.wants_sync
+        execution = Execution(
+            organization_id=target.organization_id,
+            instance_id=target.instance_id,
+            flow_config_id=target.flow_config_id,
+            flow_id=target.flow_id,
+            flow_name=target.flow_name,
+            is_test=is_test or target.is_system,
+            is_synchronous=synchronous,
+            trigger_kind="webhook",
+            payload=request.body,
+            payload_content_type=request.content_type,
+            request={
+                "method": request.method,
+                "url": request.url,
+                "headers": dict(request.headers),
+                "query": dict(request.query),
+                "pathFragment": request.path_fragment,
+            },
+        )
+        policy = queue_policy(target.flow_definition)
+        if policy is not None:
+            # a queued flow is asynchronous: the queue decides when it starts (spec 2.7)
+            synchronous = execution.is_synchronous = False
+            execution.status = "queued"
+            execution.queue_limit = policy.limit
+            execution.id = uuid.uuid4()
+            execution.dedupe_id = policy.dedupe_id(self.trigger_payload(execution, target))
+        elif synchronous and claim_if_sync:
+            # the caller runs it right away: commit it already claimed (one transaction saved)
+            now = clock.now()
+            execution.status = "running"
+            execution.lease_owner = claim_if_sync
+            execution.lease_expires_at = now + self._lease
+            execution.started_at = now
+
+        async def insert(session: AsyncSession) -> None:
+            session.add(execution)
+
+        await self._group.run(insert)  # answered only once committed (maybe with other rows)
+        self._accepted_targets[execution.id] = target
+        while len(self._accepted_targets) > HANDOFF_LIMIT:
+            self._accepted_targets.popitem(last=False)
+        if execution.lease_owner is not None:
+            self._claimed_rows[execution.id] = execution
+            while len(self._claimed_rows) > HANDOFF_LIMIT:
+                self._claimed_rows.popitem(last=False)
+        if policy is not None:
+            # the caller submits this execution itself; a submit before it starts is a no-op
+            await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)
+        return Accepted(execution.id, synchronous)
+
+    @staticmethod
+    def _check_api_key(target: Any, request: WebhookRequest) -> None:
+        security = target.endpoint_security or "customer_optional"
+        if security == "unsecured":
+            return
+        keys = [k for k in target.api_keys if k]
+        given = _header(request.headers, "api-key")
+        if not keys and security == "customer_optional":
+            return
+        if not keys:
+            raise NotAuthenticated(
+                "this flow requires an API key but none is configured",
+                fix="set API keys on the instance's flow config",
+            )
+        if given not in keys:
+            raise NotAuthenticated(
+                "missing or wrong Api-Key header" if given else "this flow requires an API key",
+                fix="send the flow's API key in the 'Api-Key' header",
+            )
+
+    async def fire_lifecycle(self, instance_id: uuid.UUID, event: str) -> None:
+        """Run the instance's flows triggered by ``management-triggers.<event>``, and on deploy
+        the ``recursive-flow`` triggers whose ``runOnDeploy`` is true (they start paging).
+
+        Deploy flows are dispatched like any execution; remove flows run to their end here,
+        before the instance (and with it their execution records) is deleted.
+        """
+        fired_by = and_(
+            IntegrationFlow.trigger_component == "management-triggers",
+            IntegrationFlow.trigger_action == event,
+        )
+        if event == "instanceDeploy":
+            fired_by = or_(
+                fired_by,
+                and_(
+                    IntegrationFlow.trigger_component == "recursive-flow",
+                    IntegrationFlow.trigger_action == "recursiveTrigger",
+                ),
+            )
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(InstanceFlowConfig, IntegrationFlow)
+                    .join(IntegrationFlow, IntegrationFlow.id == InstanceFlowConfig.flow_id)
+                    .where(InstanceFlowConfig.instance_id == instance_id, fired_by)
+                )
+            ).all()
+            instance = await session.get(Instance, instance_id)
+        if instance is None:
+            return
+        fired = [
+            (config, flow)
+            for config, flow in rows
+            if flow.trigger_component == "management-triggers"
+            or await self._runs_on_deploy(config.id)
+        ]
+        async with self._db.session() as session:
+            created = []
+            for config, flow in fired:
+                execution = Execution(
+                    organization_id=instance.organization_id,
+                    instance_id=instance_id,
+                    flow_config_id=config.id,
+                    flow_id=flow.id,
+                    flow_name=flow.name,
+                    trigger_kind="deploy_flow" if event == "instanceDeploy" else "tear_down_flow",
+                    payload=b"",
+                    request={"headers": {}, "query": {}},
+                )
+                session.add(execution)
+                created.append(execution)
+            await session.commit()
+        for execution in created:
+            if event == "instanceRemove" or self._submit is None:
+                await self.run(execution.id, worker=f"lifecycle-{event}")
+            else:
+                await self._submit(execution.id)
+
+    async def _runs_on_deploy(self, flow_config_id: uuid.UUID) -> bool:
+        """Whether a recursive trigger's ``runOnDeploy`` input (a value or a config variable)
+        is true in the deployed definition."""
+        target = await self._instances.webhook_target(
+            ids.encode("InstanceFlowConfig", flow_config_id)
+        )
+        trigger = (target.flow_definition.get("steps") or [{}])[0]
+        given = (trigger.get("inputs") or {}).get("runOnDeploy") or {}
+        value = given.get("value")
+        if given.get("type") == "configVar":
+            value = target.config_vars.get(value)
+        return str(value).strip().lower() == "true"

@@ -1,0 +1,181 @@
+"""The base of ExecutionService: its collaborators, what a webhook request and an accepted
+execution are, the trigger payload a run starts from, and advancing a flow's queue (used by
+every part of the service).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from splice import clock, ids
+from splice.components.registry import Registry
+from splice.definition import Flow
+from splice.services.execution_queue import ExecutionQueue
+from splice.services.group_commit import GroupCommit
+from splice.services.target_cache import TargetCache
+from splice.settings import Settings
+from splice.store.db import Database
+from splice.store.tables import Execution
+
+__all__ = ["Accepted", "ExecutionCore", "WebhookRequest", "ended", "is_finished", "parse_body"]
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """What arrived at a webhook URL."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    path_fragment: str = ""
+
+    @property
+    def content_type(self) -> str:
+        """The request's content type (without parameters)."""
+        return _header(self.headers, "content-type").split(";")[0].strip()
+
+    @property
+    def wants_sync(self) -> bool:
+        """True when the caller asked for a synchronous answer."""
+        return _header(self.headers, "prismatic-synchronous").lower() == "true"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A committed execution: its ID and whether the caller waits for the result."""
+
+    execution_id: uuid.UUID
+    synchronous: bool
+    global_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "global_id", ids.encode("InstanceExecutionResult", self.execution_id)
+        )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def parse_body(body: bytes, content_type: str) -> Any:
+    """``body.data``: JSON parsed, text decoded, anything else left as bytes."""
+    if not body:
+        return None
+    if content_type.endswith("json"):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body.decode("utf-8", "replace")
+    if content_type.startswith("text/") or content_type in (
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "",
+    ):
+        return body.decode("utf-8", "replace")
+    return body
+
+
+class ExecutionCore:
+    """What every part of ExecutionService shares: its collaborators, the trigger payload and
+    the queue advance."""
+
+    def __init__(
+        self, settings: Settings, db: Database, registry: Registry, instances: Any
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._registry = registry
+        self._instances = instances
+        self._lease = timedelta(seconds=settings.runtime.lease_seconds)
+        self._submit: Callable[[uuid.UUID], Awaitable[None]] | None = None
+        self.queue = ExecutionQueue(db)
+        # targets resolved at accept time, handed to the run in this process (bounded)
+        self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
+        # sync rows committed already claimed, handed to the run in this process (no re-read)
+        self._claimed_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
+        self._targets = TargetCache(instances.webhook_target, db)
+        self._group = GroupCommit(db)  # accepted rows and run ends share transactions under load
+        self._flows: OrderedDict[str, Flow] = OrderedDict()
+        self.http_transport: httpx.AsyncBaseTransport | None = None  # runs' HTTP (tests: ASGI)
+
+    def use_dispatcher(self, submit: Callable[[uuid.UUID], Awaitable[None]]) -> None:
+        """Where executions this service creates itself (cross-flow calls) are handed off."""
+        self._submit = submit
+
+    async def advance_queue(
+        self,
+        flow_config_id: uuid.UUID | None,
+        *,
+        skip: uuid.UUID | None = None,
+        fresh: Execution | None = None,
+    ) -> list[uuid.UUID]:
+        """Start the flow config's queued executions the limit allows and dispatch them
+        (``fresh``: an execution just committed, checked for a duplicate first)."""
+        if flow_config_id is None:
+            return []
+        started = await self.queue.advance(flow_config_id, fresh)
+        if self._submit is not None:
+            for execution_id in started:
+                if execution_id != skip:
+                    await self._submit(execution_id)
+        return started
+
+    def trigger_payload(self, execution: Execution, target: Any) -> dict[str, Any]:
+        """The trigger's ``results`` per runtime-semantics §2.3."""
+        request = execution.request or {}
+        content_type = execution.payload_content_type
+        raw = execution.payload
+        text_or_bytes: Any = raw.decode("utf-8", "replace") if _is_text(content_type) else raw
+        return {
+            "headers": request.get("headers", {}),
+            "queryParameters": request.get("query", {}),
+            "rawBody": {"data": text_or_bytes, "contentType": content_type},
+            "body": {"data": parse_body(raw, content_type), "contentType": content_type},
+            "pathFragment": request.get("pathFragment", ""),
+            "webhookUrls": target.webhook_urls,
+            "webhookApiKeys": getattr(target, "webhook_api_keys", {}),
+            "invokeUrl": request.get("url", ""),
+            "executionId": ids.encode("InstanceExecutionResult", execution.id),
+            "customer": target.customer,
+            "instance": target.instance,
+            "user": None,
+            "integration": target.integration,
+            "flow": {
+                "id": ids.encode("IntegrationFlow", target.flow_id),
+                "name": execution.flow_name,
+            },
+            "startedAt": clock.to_iso(execution.started_at or clock.now()),
+            "globalDebug": _header(request.get("headers", {}), "prismatic-debug") == "true",
+        }
+
+
+def _is_text(content_type: str) -> bool:
+    return (
+        content_type.startswith("text/")
+        or content_type.endswith(("json", "xml"))
+        or content_type in ("", "application/x-www-form-urlencoded")
+    )
+
+
+def is_finished(execution: Execution) -> bool:
+    """True once an execution has an end state."""
+    return execution.ended_at is not None
+
+
+def ended(execution: Execution) -> datetime | None:
+    """When it ended (None while running)."""
+    return execution.ended_at

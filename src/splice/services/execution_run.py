@@ -1,0 +1,379 @@
+"""Running executions: claim under a lease (renewed while the run goes on), run the flow with
+the engine, cross-flow invocation, finish (unwritten records, retry and end state in one
+transaction), the next attempt per ``retryConfig``, and the rows the sweeper re-runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from splice import clock, ids
+from splice.definition import Flow, from_data
+from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
+from splice.errors import InvalidInput, NotFound
+from splice.services.execution_core import ExecutionCore
+from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
+from splice.services.execution_sink import StoreSink
+from splice.services.execution_state import StoreState
+from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
+
+__all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
+
+FLOW_CACHE_LIMIT = 256
+MAX_RETRY_DELAY = timedelta(hours=24)
+
+
+class ExecutionRun(ExecutionCore):
+    """Claim, run, finish and retry executions."""
+
+    # ---- running -------------------------------------------------------------------------
+
+    async def claim(self, execution_id: uuid.UUID, worker: str) -> bool:
+        """Take the execution for ``worker`` if it is pending or its lease has expired."""
+        return await self._claim_and_load(execution_id, worker) is not None
+
+    async def _claim_and_load(
+        self, execution_id: uuid.UUID, worker: str
+    ) -> tuple[Execution, bool] | None:
+        """Claim, then read the row and whether its instance still exists, in one transaction
+        (shared with concurrent claims and writes: group commit)."""
+        now = clock.now()
+        handed_over = execution_id in self._accepted_targets  # accepted here, target resolved
+
+        async def claim(session: AsyncSession) -> tuple[Execution, bool] | None:
+            result = await session.execute(
+                update(Execution)
+                .where(
+                    Execution.id == execution_id,
+                    or_(
+                        and_(
+                            Execution.status == "pending",
+                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                        ),
+                        and_(Execution.status == "running", Execution.lease_expires_at < now),
+                    ),
+                )
+                .values(
+                    status="running",
+                    lease_owner=worker,
+                    lease_expires_at=now + self._lease,
+                    started_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return None
+            execution = await session.get(Execution, execution_id)
+            assert execution is not None
+            exists = handed_over or await session.get(Instance, execution.instance_id) is not None
+            return execution, exists
+
+        return await self._group.run(claim)
+
+    async def run(
+        self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
+    ) -> Execution | None:
+        """Claim (unless ``claimed``) and run one execution; None when another worker owns it."""
+        finished, _result = await self._run_with_result(
+            execution_id, worker=worker, claimed=claimed
+        )
+        return finished
+
+    async def _run_with_result(
+        self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
+    ) -> tuple[Execution | None, ExecutionResult | None]:
+        execution = self._claimed_rows.pop(execution_id, None) if claimed else None
+        exists = execution is not None  # accepted a moment ago, its target just resolved
+        if not claimed:
+            loaded = await self._claim_and_load(execution_id, worker)
+            if loaded is None:
+                return None, None
+            execution, exists = loaded
+        elif execution is None:
+            async with self._db.session() as session:
+                execution = await session.get(Execution, execution_id)
+                assert execution is not None
+                exists = await session.get(Instance, execution.instance_id) is not None
+        sink = StoreSink(self._db, execution_id)
+        renewer = asyncio.create_task(self._renew_lease(execution_id, worker))
+        try:
+            result = await self._run_engine(execution, sink, exists)
+        except Exception as exc:
+            result = ExecutionResult("failed", None, None, f"Splice failed to run: {exc}", None)
+        finally:
+            renewer.cancel()
+        await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
+        # the last results and logs are written in the transaction that ends the run
+        unwritten = await sink.drain()
+        retry = await self._next_attempt(execution, result)
+        finished = await self._finish(execution, result, retry, unwritten)
+        if finished.queue_limit is not None:
+            await self.advance_queue(finished.flow_config_id)
+        return finished, result
+
+    async def _run_engine(
+        self, execution: Execution, sink: StoreSink, exists: bool
+    ) -> ExecutionResult:
+        if not exists:
+            return ExecutionResult("failed", None, None, "the instance was deleted", None)
+        if execution.flow_config_id is None or execution.flow_id is None:
+            return ExecutionResult(
+                "failed", None, None, "the flow was removed from the instance", None
+            )
+        target = self._accepted_targets.pop(execution.id, None)
+        if target is None:
+            target = await self._targets.get(
+                ids.encode("InstanceFlowConfig", execution.flow_config_id)
+            )
+        flow = self._flow_model(target.flow_definition)
+        resume = await self._resume_results(execution)
+        context = RunContext(
+            execution_id=ids.encode("InstanceExecutionResult", execution.id),
+            config_vars=target.config_vars,
+            state=StoreState(self._db, execution.instance_id, target.flow_name),
+            instance=target.instance,
+            customer=target.customer,
+            integration=target.integration,
+            flow_info={"id": ids.encode("IntegrationFlow", target.flow_id), "name": flow.name},
+            webhook_urls=target.webhook_urls,
+            resume_results=resume,
+            invoke_flow=self._invoker(execution, target),
+            platform_url=self._settings.server.base_url(),
+            http_transport=self.http_transport,
+        )
+        payload = self.trigger_payload(execution, target)
+        await sink.log(
+            LogEntry(
+                clock.now(), "info", f"Starting Instance Execution of flow '{flow.name}'", None
+            )
+        )
+        return await run_flow(flow, payload, registry=self._registry, sink=sink, context=context)
+
+    async def _resume_results(self, execution: Execution) -> dict[str, Any]:
+        if execution.resume_from is None or execution.replay_of_id is None:
+            return {}
+        import msgpack
+
+        async with self._db.session() as session:
+            steps = (
+                await session.execute(
+                    select(ExecutionStep)
+                    .where(
+                        ExecutionStep.execution_id == execution.replay_of_id,
+                        ExecutionStep.status == "succeeded",
+                    )
+                    .order_by(ExecutionStep.sequence)
+                )
+            ).scalars()
+            results: dict[str, Any] = {}
+            for step in steps:
+                packed = msgpack.unpackb(step.result)
+                data = packed.get("data")
+                results[step.step_path] = (
+                    json.loads(data) if packed.get("contentType") == "application/json" else data
+                )
+            return results
+
+    def _flow_model(self, flow_definition: dict[str, Any]) -> Flow:
+        """The parsed flow, cached by its content so the engine's compiled form is reused too."""
+        key = json.dumps(flow_definition, sort_keys=True, default=str)
+        flow = self._flows.get(key)
+        if flow is None:
+            flow = from_data(
+                {"definitionVersion": 7, "name": "run", "flows": [flow_definition]}
+            ).flows[0]
+            self._flows[key] = flow
+            while len(self._flows) > FLOW_CACHE_LIMIT:
+                self._flows.popitem(last=False)
+        else:
+            self._flows.move_to_end(key)
+        return flow
+
+    def _invoker(self, caller: Execution, target: Any) -> Any:
+        """``invoke_flow`` for one run: start a sibling flow of the same instance."""
+
+        async def invoke(flow_name: str, data: Any, /, *, synchronous: bool) -> Any:
+            url = target.webhook_urls.get(flow_name)
+            if url is None:
+                raise InvalidInput(
+                    f"this instance has no flow named {flow_name!r}",
+                    field="flowName",
+                    fix="use one of " + ", ".join(sorted(target.webhook_urls)),
+                )
+            child = Execution(
+                organization_id=caller.organization_id,
+                instance_id=caller.instance_id,
+                flow_config_id=ids.decode(url.rstrip("/").rsplit("/", 1)[1], "InstanceFlowConfig"),
+                flow_name=flow_name,
+                is_test=caller.is_test,
+                trigger_kind="cross_flow",
+                payload=json.dumps(data, default=str).encode(),
+                payload_content_type="application/json",
+                request={
+                    "headers": {
+                        "content-type": "application/json",
+                        "prismatic-invoked-by": json.dumps(
+                            {"executionId": ids.encode("InstanceExecutionResult", caller.id)}
+                        ),
+                    },
+                    "query": {},
+                },
+            )
+            policy = None if synchronous else sibling_queue_policy(target, flow_name)
+            if policy is not None:  # an asynchronous call to a queued flow waits its turn
+                child.status, child.queue_limit = "queued", policy.limit
+                child.id = uuid.uuid4()
+                child.dedupe_id = policy.dedupe_id(self.trigger_payload(child, target))
+            async with self._db.session() as session:
+                config = await session.get(InstanceFlowConfig, child.flow_config_id)
+                child.flow_id = config.flow_id if config else None
+                session.add(child)
+                await session.commit()
+            child_id = ids.encode("InstanceExecutionResult", child.id)
+            if policy is not None:
+                await self.advance_queue(child.flow_config_id, fresh=child)
+                return {"executionId": child_id}
+            if not synchronous:
+                if self._submit is not None:
+                    await self._submit(child.id)
+                return {"executionId": child_id}
+            _finished, result = await self._run_with_result(child.id, worker=f"invoke-{caller.id}")
+            if result is None or result.status == "failed":
+                error = result.error if result else "it was already running elsewhere"
+                raise InvalidInput(f"flow {flow_name!r} failed: {error}", field="flowName")
+            return result.data
+
+        return invoke
+
+    async def _renew_lease(self, execution_id: uuid.UUID, worker: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            async with self._db.session() as session:
+                await session.execute(
+                    update(Execution)
+                    .where(Execution.id == execution_id, Execution.lease_owner == worker)
+                    .values(lease_expires_at=clock.now() + self._lease)
+                )
+                await session.commit()
+
+    async def _finish(
+        self,
+        execution: Execution,
+        result: ExecutionResult,
+        retry: Execution | None = None,
+        unwritten: Sequence[object] = (),
+    ) -> Execution:
+        """End the run: its unwritten records, the retry and the end state in one transaction.
+
+        ``execution`` is the row as this run read it (detached); it gets the end state too.
+        """
+        ending: dict[str, Any] = {
+            "status": result.status,
+            "ended_at": clock.now(),
+            "error": result.error,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "response": _response_dict(result),
+        }
+
+        async def end(session: AsyncSession) -> None:
+            session.add_all(unwritten)
+            if retry is not None:
+                session.add(retry)
+            await session.execute(
+                update(Execution)
+                .where(Execution.id == execution.id)
+                .values(**ending)
+                .execution_options(synchronize_session=False)
+            )
+
+        await self._group.run(end)
+        for name, value in ending.items():
+            setattr(execution, name, value)
+        return execution
+
+    async def _next_attempt(self, failed: Execution, result: ExecutionResult) -> Execution | None:
+        """The next attempt of a failed asynchronous run per its flow's ``retryConfig`` (unsaved).
+
+        It is written in the same transaction that ends the failed run, so no crash can leave a
+        failed run whose retry was never queued.
+        """
+        if result.status != "failed" or failed.is_synchronous or failed.flow_config_id is None:
+            return None
+        try:
+            target = await self._targets.get(
+                ids.encode("InstanceFlowConfig", failed.flow_config_id)
+            )
+        except NotFound:
+            return None
+        config = target.flow_definition.get("retryConfig") or {}
+        max_attempts = int(config.get("maxAttempts") or 0)
+        if failed.attempt > max_attempts:
+            return None
+        delay = timedelta(minutes=float(config.get("delayMinutes") or 0))
+        if config.get("usesExponentialBackoff"):
+            delay *= 2 ** (failed.attempt - 1)
+        retry = Execution(
+            organization_id=failed.organization_id,
+            instance_id=failed.instance_id,
+            flow_config_id=failed.flow_config_id,
+            flow_id=failed.flow_id,
+            flow_name=failed.flow_name,
+            is_test=failed.is_test,
+            trigger_kind=failed.trigger_kind,
+            payload=failed.payload,
+            payload_content_type=failed.payload_content_type,
+            request=failed.request,
+            attempt=failed.attempt + 1,
+            retry_of_id=failed.retry_of_id or failed.id,
+            run_after=clock.now() + min(delay, MAX_RETRY_DELAY),
+        )
+        policy = queue_policy(target.flow_definition)
+        if policy is not None:  # the retry waits its turn in the queue (the sweeper starts it)
+            retry.status, retry.queue_limit = "queued", policy.limit
+            retry.dedupe_id = failed.dedupe_id
+        return retry
+
+    async def reclaimable(
+        self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)
+    ) -> list[uuid.UUID]:
+        """Rows pending for longer than ``grace`` and rows whose lease expired: for the sweeper."""
+        now = clock.now()
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(Execution.id)
+                .where(
+                    or_(
+                        and_(
+                            Execution.status == "pending",
+                            Execution.created_at < now - grace,
+                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                        ),
+                        and_(Execution.status == "running", Execution.lease_expires_at < now),
+                    )
+                )
+                .order_by(Execution.created_at)
+                .limit(limit)
+            )
+            return list(rows.scalars())
+
+
+def _response_dict(result: ExecutionResult) -> dict[str, Any] | None:
+    if result.response is None:
+        return None
+    body = result.response.body
+    return {
+        "statusCode": result.response.status_code,
+        "contentType": result.response.content_type,
+        "headers": dict(result.response.headers),
+        "body": body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body),
+        "bodyIsBase64": False,
+    }

@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from splice.services.data_sources import DataSourceFailed, DataSourceOption, Dat
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.loopback import serving
 
 KEY = "acme-secret"
 CHANNELS = {"data": {"channels": [{"id": "C1", "name": "general"}, {"id": "C2", "name": "random"}]}}
@@ -68,15 +69,9 @@ def acme() -> Iterator[Acme]:
         def log_message(self, *_: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server_state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server_state
-    server_state.release.set()
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as server_state.url:
+        yield server_state
+        server_state.release.set()
 
 
 def ref(kind: str, value: str) -> dict[str, str]:

@@ -14,10 +14,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import yaml
+
+from tests.loopback import serving
 
 HOLD_SECONDS = 60.0
 
@@ -69,17 +71,12 @@ def gate_server() -> Iterator[Gate]:
         def log_message(self, *_: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    gate.url = f"http://127.0.0.1:{server.server_address[1]}/gate"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield gate
-    finally:
-        gate.release(1000)  # nothing stays held when a test fails half-way
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        gate.url = f"{url}/gate"
+        try:
+            yield gate
+        finally:
+            gate.release(1000)  # nothing stays held when a test fails half-way
 
 
 async def eventually(

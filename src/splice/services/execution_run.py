@@ -6,6 +6,7 @@ transaction), the next attempt per ``retryConfig``, and the rows the sweeper re-
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import uuid
 from collections.abc import Sequence
@@ -137,7 +138,8 @@ class ExecutionRun(ExecutionCore):
         resume = await self._resume_results(execution)
         context = RunContext(
             execution_id=ids.encode("InstanceExecutionResult", execution.id),
-            config_vars=target.config_vars,
+            # a private copy: the target may be cached and shared with the next runs
+            config_vars=copy.deepcopy(target.config_vars),
             state=StoreState(self._db, execution.instance_id, target.flow_name),
             instance=target.instance,
             customer=target.customer,

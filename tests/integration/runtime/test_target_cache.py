@@ -67,3 +67,48 @@ async def test_cache_reloads_on_a_new_generation_and_after_its_ttl(app: Running)
     await expiring.get("b")
     await expiring.get("b")
     assert calls == ["a", "a", "b", "b"]
+
+
+MUTATING_FLOW = """
+definitionVersion: 7
+name: Mutating {suffix}
+requiredConfigVars:
+  - key: Items
+    dataType: string
+    collectionType: valuelist
+    defaultValue: '["a"]'
+flows:
+  - name: Mutate
+    isSynchronous: true
+    endpointSecurityType: unsecured
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {{key: webhook, component: {{key: webhook-triggers, version: LATEST, isPublic: true}}}}
+        inputs: {{}}
+      - name: Bump
+        action: {{key: runCode, component: {{key: python-code, version: LATEST, isPublic: true}}}}
+        inputs:
+          code:
+            type: value
+            value: |
+              def run(context, step_results):
+                  items = context.config_vars["Items"]
+                  items.append("b")
+                  return {{"seen": len(items) - 1}}
+"""
+
+
+async def test_a_run_that_changes_its_config_in_place_does_not_change_the_next_run(
+    app: Running,
+) -> None:
+    data = await app.gql(
+        "mutation($d: String!) { importIntegration(input: {definition: $d}) "
+        "{ integration { flows { nodes { testUrl } } } errors { field messages } } }",
+        d=MUTATING_FLOW.format(suffix=uuid.uuid4().hex[:6]),
+    )
+    assert data["importIntegration"]["errors"] == []
+    url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
+    url = url.replace("http://splice.test", "")
+    answers = [(await app.http.post(url, json={})).json() for _ in range(3)]
+    assert answers == [{"seen": 1}] * 3

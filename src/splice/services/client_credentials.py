@@ -27,6 +27,7 @@ __all__ = [
     "REFRESH_MARGIN",
     "TokenRequestFailed",
     "ensure_token",
+    "expires_soon",
     "needs_token",
     "request_token",
 ]
@@ -41,18 +42,25 @@ class TokenRequestFailed(InvalidInput):
     """The token endpoint refused or could not be reached; the message holds no secret."""
 
 
-def needs_token(token: Mapping[str, Any] | None) -> bool:
-    """True when there is no token, or it expires within the refresh margin."""
-    if token is None:
-        return True
+def expires_soon(token: Mapping[str, Any]) -> bool | None:
+    """Whether a token expires within ``REFRESH_MARGIN``; None when its expiry is unknown.
+
+    Authorization-code and client-credentials tokens share this reading of ``obtained_at`` and
+    ``expires_in``; each caller decides what an unknown expiry means for it.
+    """
     if not token.get("expires_in"):
         return False
     try:
         obtained = datetime.fromisoformat(str(token.get("obtained_at")).replace("Z", "+00:00"))
         lifetime = timedelta(seconds=float(token["expires_in"]))
     except (TypeError, ValueError):
-        return True
+        return None
     return clock.now() >= obtained + lifetime - REFRESH_MARGIN
+
+
+def needs_token(token: Mapping[str, Any] | None) -> bool:
+    """True when there is no token, or it expires within the refresh margin."""
+    return token is None or expires_soon(token) is not False
 
 
 def _answer(response: httpx.Response, secrets: list[str]) -> str:

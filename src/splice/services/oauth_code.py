@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +21,7 @@ from splice import clock
 from splice.components.registry import Registry
 from splice.errors import InvalidInput
 from splice.services import config_values as cv_rules
-from splice.services.client_credentials import REFRESH_MARGIN
+from splice.services.client_credentials import expires_soon
 from splice.services.secrets import SecretBox
 
 __all__ = [
@@ -80,14 +79,7 @@ def open_state(box: SecretBox, state: str) -> dict[str, Any]:
 
 def expiring(token: Mapping[str, Any]) -> bool:
     """True when a token with a refresh token expires within the refresh margin."""
-    if not token.get("refresh_token") or not token.get("expires_in"):
-        return False
-    try:
-        obtained = datetime.fromisoformat(str(token.get("obtained_at")).replace("Z", "+00:00"))
-        lifetime = timedelta(seconds=float(token["expires_in"]))
-    except (TypeError, ValueError):
-        return False
-    return clock.now() >= obtained + lifetime - REFRESH_MARGIN
+    return bool(token.get("refresh_token")) and expires_soon(token) is True
 
 
 async def token_request(

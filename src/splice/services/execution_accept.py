@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
-from splice.services.execution_core import Accepted, WebhookRequest, _header
+from splice.services.execution_core import Accepted, WebhookRequest, _header, insert_execution
 from splice.services.execution_queue import queue_policy
 from splice.services.execution_run import ExecutionRun
 from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
@@ -88,7 +88,7 @@ class ExecutionAccept(ExecutionRun):
             execution.started_at = now
 
         async def insert(session: AsyncSession) -> None:
-            session.add(execution)
+            await insert_execution(session, execution)  # Core INSERT, no unit of work
 
         await self._group.run(insert)  # answered only once committed (maybe with other rows)
         self._accepted_targets[execution.id] = target

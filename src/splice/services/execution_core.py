@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import Table, insert, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from splice import clock, ids
 from splice.components.registry import Registry
@@ -25,7 +28,17 @@ from splice.settings import Settings
 from splice.store.db import Database
 from splice.store.tables import Execution
 
-__all__ = ["Accepted", "ExecutionCore", "WebhookRequest", "ended", "is_finished", "parse_body"]
+__all__ = [
+    "Accepted",
+    "ExecutionCore",
+    "WebhookRequest",
+    "ended",
+    "insert_execution",
+    "is_finished",
+    "parse_body",
+]
+
+EXECUTIONS: Table = Execution.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,32 @@ class ExecutionCore:
             "startedAt": clock.to_iso(execution.started_at or clock.now()),
             "globalDebug": _header(request.get("headers", {}), "prismatic-debug") == "true",
         }
+
+
+async def insert_execution(session: AsyncSession, execution: Execution) -> None:
+    """Insert a new (transient) execution with a Core ``INSERT``, no unit of work.
+
+    The columns it leaves unset get their defaults here, on the object too (as a flush would
+    fill them in); once this runs the object is detached, as after a committed ``add``.
+    """
+    state = inspect(execution)
+    values: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key, column = attr.key, attr.columns[0]
+        if key not in state.dict:
+            default = column.default
+            value: Any = None
+            if default is not None and default.is_callable:
+                value = default.arg(None)
+            elif default is not None and default.is_scalar:
+                value = default.arg
+            setattr(execution, key, value)
+            if value is None and column.type.should_evaluate_none:
+                continue  # as the ORM does: an unset JSON column is SQL NULL, not JSON null
+        values[column.key] = state.dict[key]
+    await session.execute(insert(EXECUTIONS), [values])
+    if state.transient:
+        make_transient_to_detached(execution)
 
 
 def _is_text(content_type: str) -> bool:

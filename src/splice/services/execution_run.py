@@ -22,7 +22,7 @@ from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import InvalidInput, NotFound
 from splice.services.execution_core import ExecutionCore
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
-from splice.services.execution_sink import StoreSink
+from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
 from splice.services.execution_state import StoreState
 from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
 
@@ -271,7 +271,7 @@ class ExecutionRun(ExecutionCore):
         execution: Execution,
         result: ExecutionResult,
         retry: Execution | None = None,
-        unwritten: Sequence[object] = (),
+        unwritten: Sequence[PendingRow] = (),
     ) -> Execution:
         """End the run: its unwritten records, the retry and the end state in one transaction.
 
@@ -287,7 +287,7 @@ class ExecutionRun(ExecutionCore):
         }
 
         async def end(session: AsyncSession) -> None:
-            session.add_all(unwritten)
+            await insert_rows(session, unwritten)  # Core executemany, no unit of work
             if retry is not None:
                 session.add(retry)
             await session.execute(

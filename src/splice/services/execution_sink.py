@@ -1,7 +1,9 @@
 """The engine's ResultSink backed by the store: step results (MessagePack) and logs, as they come.
 
 Each write is its own short transaction so tailing clients (prism ``--tail-logs``) see progress
-while the execution runs, and a crash loses at most the step in flight.
+while the execution runs, and a crash loses at most the step in flight. Rows are buffered as
+column values and written with one Core ``INSERT`` per table (executemany), not ORM objects: the
+unit of work cost more than the rest of a small run's writes (the webhook hot path).
 """
 
 from __future__ import annotations
@@ -9,18 +11,36 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import msgpack
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
 from splice.store.db import Database
 from splice.store.tables import ExecutionLog, ExecutionSection, ExecutionStep
 
-__all__ = ["StoreSink", "pack_result"]
+__all__ = ["PendingRow", "StoreSink", "insert_rows", "pack_result"]
 
 MAX_LOG_CHARS = 4096
+STEPS: Table = ExecutionStep.__table__  # type: ignore[assignment]
+LOGS: Table = ExecutionLog.__table__  # type: ignore[assignment]
+SECTIONS: Table = ExecutionSection.__table__  # type: ignore[assignment]
+
+PendingRow = tuple[Table, dict[str, Any]]
+
+
+async def insert_rows(session: AsyncSession, rows: Sequence[PendingRow]) -> None:
+    """Insert buffered rows with one Core ``INSERT`` (executemany) per table; within a table
+    the rows keep their order (a log line's ``section_id`` has no foreign key)."""
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for table, values in rows:
+        by_table.setdefault(table, []).append(values)
+    for table, values_list in by_table.items():
+        await session.execute(insert(table), values_list)
 
 
 def pack_result(data: Any, content_type: str | None) -> bytes:
@@ -52,7 +72,7 @@ class StoreSink:
         self._db = db
         self._execution_id = execution_id
         self._sequence = 0
-        self._pending: list[ExecutionStep | ExecutionLog | ExecutionSection] = []
+        self._pending: list[PendingRow] = []
         self._sections: set[uuid.UUID] = set()
         self._flush_every = flush_every
         self._last_flush = time.monotonic()
@@ -62,18 +82,22 @@ class StoreSink:
     async def step_finished(self, result: StepResult) -> None:
         self._sequence += 1
         self._pending.append(
-            ExecutionStep(
-                execution_id=self._execution_id,
-                sequence=self._sequence,
-                step_path=result.path,
-                step_key=result.key,
-                step_name=result.name,
-                status=result.status,
-                started_at=result.started_at,
-                ended_at=result.ended_at,
-                result=pack_result(result.data, result.content_type),
-                content_type=result.content_type or "application/json",
-                error=result.error,
+            (
+                STEPS,
+                {
+                    "id": uuid.uuid4(),
+                    "execution_id": self._execution_id,
+                    "sequence": self._sequence,
+                    "step_path": result.path,
+                    "step_key": result.key,
+                    "step_name": result.name,
+                    "status": result.status,
+                    "started_at": result.started_at,
+                    "ended_at": result.ended_at,
+                    "result": pack_result(result.data, result.content_type),
+                    "content_type": result.content_type or "application/json",
+                    "error": result.error,
+                },
             )
         )
         await self._maybe_flush()
@@ -83,21 +107,28 @@ class StoreSink:
         if section is not None and section.id not in self._sections:
             self._sections.add(section.id)
             self._pending.append(
-                ExecutionSection(
-                    id=section.id,
-                    execution_id=self._execution_id,
-                    label=section.label[:500],
-                    started_at=section.started_at,
+                (
+                    SECTIONS,
+                    {
+                        "id": section.id,
+                        "execution_id": self._execution_id,
+                        "label": section.label[:500],
+                        "started_at": section.started_at,
+                    },
                 )
             )
         self._pending.append(
-            ExecutionLog(
-                execution_id=self._execution_id,
-                timestamp=entry.timestamp,
-                severity=entry.severity,
-                message=entry.message[:MAX_LOG_CHARS],
-                step_path=entry.step_path,
-                section_id=section.id if section is not None else None,
+            (
+                LOGS,
+                {
+                    "id": uuid.uuid4(),
+                    "execution_id": self._execution_id,
+                    "timestamp": entry.timestamp,
+                    "severity": entry.severity,
+                    "message": entry.message[:MAX_LOG_CHARS],
+                    "step_path": entry.step_path,
+                    "section_id": section.id if section is not None else None,
+                },
             )
         )
         await self._maybe_flush()
@@ -123,7 +154,7 @@ class StoreSink:
                 return
             rows, self._pending = self._pending, []
             async with self._db.session() as session:
-                session.add_all(rows)
+                await insert_rows(session, rows)
                 await session.commit()
 
     async def close(self) -> None:
@@ -133,7 +164,7 @@ class StoreSink:
             self._timer = None
         await self.flush()
 
-    async def drain(self) -> list[object]:
+    async def drain(self) -> list[PendingRow]:
         """Stop the deferred flush and hand over what is unwritten, for the caller's transaction.
 
         The run's end writes its last results, logs and end state in one transaction instead of
@@ -143,7 +174,7 @@ class StoreSink:
             self._timer.cancel()  # still sleeping: _flush_later clears _timer before flushing
             self._timer = None
         async with self._lock:
-            rows: list[object] = list(self._pending)
+            rows = list(self._pending)
             self._pending = []
             self._last_flush = time.monotonic()
             return rows

@@ -13,6 +13,7 @@ from splice.api.app import create_app
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_body
 
 
 @dataclass
@@ -23,14 +24,7 @@ class Api:
     token: str
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return await graphql_body(self.http, self.token, query, **variables)
 
 
 @pytest.fixture

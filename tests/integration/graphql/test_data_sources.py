@@ -27,6 +27,7 @@ from splice.services.data_sources import DataSourceFailed, DataSourceOption, Dat
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_data
 from tests.loopback import serving
 
 KEY = "acme-secret"
@@ -147,15 +148,7 @@ class World:
     instance: str = ""
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        body: dict[str, Any] = response.json()
-        assert not body.get("errors"), body
-        data: dict[str, Any] = body["data"]
-        return data
+        return await graphql_data(self.http, self.token, query, **variables)
 
     async def run(self, key: str = "Channel", **overrides: str) -> dict[str, Any]:
         values = [{"key": k.replace("_", " "), "value": v} for k, v in overrides.items()]

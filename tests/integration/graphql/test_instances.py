@@ -20,6 +20,7 @@ from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from splice.store.tables import User
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_body
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "fixtures" / "definitions"
 PASSWORD = "a long enough password"
@@ -70,14 +71,7 @@ class Client:
     token: str
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return await graphql_body(self.http, self.token, query, **variables)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_data
 from tests.integration.graphql.test_data_sources import KEY, RUN, Acme, acme, integration_yaml
 
 __all__ = ["acme"]  # the loopback server fixture, used here by name
@@ -60,15 +61,7 @@ class World:
     scoped: str = ""
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        body: dict[str, Any] = response.json()
-        assert not body.get("errors"), body
-        data: dict[str, Any] = body["data"]
-        return data
+        return await graphql_data(self.http, self.token, query, **variables)
 
     async def run(self, instance: str) -> dict[str, Any]:
         data = await self.gql(RUN, id=instance, key="Channel", values=None)

@@ -15,6 +15,7 @@ from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_data
 
 
 @dataclass
@@ -27,15 +28,7 @@ class Running:
     token: str
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        body: dict[str, Any] = response.json()
-        assert body.get("errors") is None, body
-        data: dict[str, Any] = body["data"]
-        return data
+        return await graphql_data(self.http, self.token, query, **variables)
 
 
 async def running_app(settings: Settings) -> AsyncIterator[Running]:

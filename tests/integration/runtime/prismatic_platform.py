@@ -24,6 +24,7 @@ from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.graphql_calls import graphql_data
 from tests.unit.engine.helpers import ListSink, payload, registry
 
 __all__ = ["BASE", "Counting", "Platform", "running_platform"]
@@ -59,15 +60,7 @@ class Platform:
         await self.dispatcher.join()
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post(
-            "/api",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.access}"},
-        )
-        body: dict[str, Any] = response.json()
-        assert body.get("errors") is None, body
-        data: dict[str, Any] = body["data"]
-        return data
+        return await graphql_data(self.http, self.access, query, **variables)
 
     async def step(self, action: str, refresh: str | None = None, **inputs: Any) -> StepResult:
         """Run ``action`` as the second step of a flow and return its step result."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from tests.graphql_calls import graphql_data
 from tests.integration.runtime.conftest import Running
 
 DEFINITION = (
@@ -88,15 +89,7 @@ async def as_user(app: Running, role: str, customer: str) -> str:
 
 
 async def gql_as(app: Running, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await app.http.post(
-        "/api",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body: dict[str, Any] = response.json()
-    assert body.get("errors") is None, body
-    data: dict[str, Any] = body["data"]
-    return data
+    return await graphql_data(app.http, token, query, **variables)
 
 
 async def test_a_run_gets_scoped_values_and_client_credentials_tokens(app: Running) -> None:

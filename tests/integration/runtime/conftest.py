@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +10,14 @@ import httpx
 import pytest
 
 from splice.api.app import create_app
+from splice.components.builtin import prismatic
 from splice.runtime.dispatch import Dispatcher
 from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.graphql_calls import graphql_data
+from tests.integration.runtime.prismatic_platform import Platform, running_platform
 
 
 @dataclass
@@ -49,4 +51,19 @@ async def running_app(settings: Settings) -> AsyncIterator[Running]:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Running]:
     async for running in running_app(settings):
+        yield running
+
+
+@pytest.fixture
+def fresh_tokens() -> Iterator[None]:
+    """No access token cached by the prismatic connection leaks from one test into the next."""
+    prismatic.clear_token_cache()
+    yield
+    prismatic.clear_token_cache()
+
+
+@pytest.fixture
+async def platform(settings: Settings, fresh_tokens: None) -> AsyncIterator[Platform]:
+    """A live app with the prismatic component's token cache cleared around the test."""
+    async with running_platform(settings) as running:
         yield running

@@ -9,38 +9,25 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from splice.components.builtin import prismatic
 from splice.components.builtin.prismatic import connection as tokens
 from splice.components.testing import MemoryState
 from splice.definition import load
 from splice.engine import RunContext, run_flow
-from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL
 from tests.integration.runtime.flows import definition
-from tests.integration.runtime.prismatic_platform import BASE, Platform, running_platform
+from tests.integration.runtime.prismatic_platform import BASE, Platform
 from tests.unit.engine.helpers import ListSink, payload, registry
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 """The shared folder beside the repository (CI clones the repository next to it)."""
 
 
-@pytest.fixture(autouse=True)
-def _fresh_tokens() -> Iterator[None]:
-    prismatic.clear_token_cache()
-    yield
-    prismatic.clear_token_cache()
-
-
-@pytest.fixture
-async def platform(settings: Settings) -> AsyncIterator[Platform]:
-    async with running_platform(settings) as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
 
 IMPORT = (

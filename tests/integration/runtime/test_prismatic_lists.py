@@ -8,28 +8,14 @@ by the server fails here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from splice.components.builtin import prismatic
-from splice.settings import Settings
 from tests.integration.runtime.flows import definition
-from tests.integration.runtime.prismatic_platform import Platform, running_platform
+from tests.integration.runtime.prismatic_platform import Platform
 
-
-@pytest.fixture(autouse=True)
-def _fresh_tokens() -> Iterator[None]:
-    prismatic.clear_token_cache()
-    yield
-    prismatic.clear_token_cache()
-
-
-@pytest.fixture
-async def platform(settings: Settings) -> AsyncIterator[Platform]:
-    async with running_platform(settings) as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
 
 IMPORT = (

@@ -81,5 +81,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.add_middleware(webhooks.TriggerRoute)  # /trigger/ skips FastAPI's routing layers
     app.add_middleware(BodySizeLimit, max_bytes=settings.limits.request_bytes)
     return app

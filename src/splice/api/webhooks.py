@@ -15,35 +15,85 @@ import asyncio
 import base64
 import os
 import uuid
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import URL
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from splice.api.deps import ServicesDep
+from splice.errors import UserError
+from splice.services import Services
 from splice.services.executions import WebhookRequest
 from splice.store.tables import Execution
 
-__all__ = ["router"]
+__all__ = ["TriggerRoute", "router"]
 
 router = APIRouter()
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ALLOWED = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHODS = frozenset(ALLOWED)
+PREFIX = "/trigger/"
 POLL_SECONDS = 0.05
 
 
-@router.api_route("/trigger/{flow_config_id}", methods=METHODS, include_in_schema=False)
-@router.api_route(
-    "/trigger/{flow_config_id}/{path_fragment:path}", methods=METHODS, include_in_schema=False
-)
+class TriggerRoute:
+    """ASGI middleware answering ``/trigger/<ID>[/<path fragment>]`` itself.
+
+    Webhooks are the busiest route and need none of FastAPI's routing, dependency solving or
+    request parsing; everything else passes on to the app. User errors get the same JSON
+    answer as the app's problem handlers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PREFIX) or len(path) == len(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in METHODS:
+            refused = JSONResponse(
+                {"error": "MethodNotAllowed", "message": f"webhooks take {', '.join(ALLOWED)}"},
+                status_code=405,
+                headers={"Allow": ", ".join(ALLOWED)},
+            )
+            await refused(scope, receive, send)
+            return
+        flow_config_id, _, path_fragment = path[len(PREFIX) :].partition("/")
+        services: Services = scope["app"].state.services
+        try:
+            response = await trigger(
+                scope, await _body(receive), flow_config_id, path_fragment, services
+            )
+        except UserError as exc:
+            response = JSONResponse(
+                {"error": type(exc).__name__, "message": exc.text, "field": exc.field},
+                status_code=exc.status_code,
+            )
+        await response(scope, receive, send)
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
 async def trigger(
-    flow_config_id: str, request: Request, services: ServicesDep, path_fragment: str = ""
+    scope: Scope, body: bytes, flow_config_id: str, path_fragment: str, services: Services
 ) -> Response:
     """Accept a webhook call for one flow of one instance."""
     incoming = WebhookRequest(
-        method=request.method,
-        url=str(request.url),
-        headers=dict(request.headers),
-        query=dict(request.query_params),
-        body=await request.body(),
+        method=scope["method"],
+        url=str(URL(scope=scope)),
+        headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+        query=dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)),
+        body=body,
         path_fragment=path_fragment,
     )
     worker = f"http-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -54,7 +104,7 @@ async def trigger(
     )
     headers = {"prismatic-executionid": accepted.global_id}
     if not accepted.synchronous:
-        await request.app.state.dispatcher.submit(accepted.execution_id)
+        await scope["app"].state.dispatcher.submit(accepted.execution_id)
         return JSONResponse({"executionId": accepted.global_id}, headers=headers)
     run = asyncio.ensure_future(_run_to_end(services, accepted.execution_id, worker))
     timeout = services.settings.limits.sync_timeout_seconds
@@ -74,7 +124,7 @@ async def trigger(
     return _sync_answer(execution, accepted.global_id, headers)
 
 
-async def _run_to_end(services: ServicesDep, execution_id: uuid.UUID, worker: str) -> Execution:
+async def _run_to_end(services: Services, execution_id: uuid.UUID, worker: str) -> Execution:
     finished = await services.executions.run(execution_id, worker=worker, claimed=True)
     while finished is None or finished.ended_at is None:
         # another worker claimed it first (the sweeper raced us): wait for its end state

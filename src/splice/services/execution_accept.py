@@ -94,10 +94,12 @@ class ExecutionAccept(ExecutionRun):
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)
-        if execution.lease_owner is not None:
-            self._claimed_rows[execution.id] = execution
-            while len(self._claimed_rows) > HANDOFF_LIMIT:
-                self._claimed_rows.popitem(last=False)
+        if policy is None:
+            # the row as committed: a run in this process claims it without reading it back
+            # (queued rows are left out: the queue changes them before they run)
+            self._accepted_rows[execution.id] = execution
+            while len(self._accepted_rows) > HANDOFF_LIMIT:
+                self._accepted_rows.popitem(last=False)
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
             await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -25,10 +25,12 @@ from splice.services.execution_queue import ExecutionQueue
 from splice.services.group_commit import GroupCommit
 from splice.services.target_cache import TargetCache
 from splice.settings import Settings
+from splice.store import raw_rows
 from splice.store.db import Database
 from splice.store.tables import Execution
 
 __all__ = [
+    "EXECUTIONS",
     "Accepted",
     "ExecutionCore",
     "WebhookRequest",
@@ -118,11 +120,13 @@ class ExecutionCore:
         self.queue = ExecutionQueue(db)
         # targets resolved at accept time, handed to the run in this process (bounded)
         self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
-        # sync rows committed already claimed, handed to the run in this process (no re-read)
-        self._claimed_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
+        # rows as committed at accept time (sync ones already claimed), handed to the run in
+        # this process so it need not read them back (bounded)
+        self._accepted_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
         self._targets = TargetCache(instances.webhook_target, db)
         self._group = GroupCommit(db)  # accepted rows and run ends share transactions under load
         self._flows: OrderedDict[str, Flow] = OrderedDict()
+        self._flows_by_object: OrderedDict[int, tuple[dict[str, Any], Flow]] = OrderedDict()
         self.http_transport: httpx.AsyncBaseTransport | None = None  # runs' HTTP (tests: ASGI)
 
     def use_dispatcher(self, submit: Callable[[uuid.UUID], Awaitable[None]]) -> None:
@@ -177,7 +181,7 @@ class ExecutionCore:
 
 
 async def insert_execution(session: AsyncSession, execution: Execution) -> None:
-    """Insert a new (transient) execution with a Core ``INSERT``, no unit of work.
+    """Insert a new (transient) execution with one prepared ``INSERT``, no unit of work.
 
     The columns it leaves unset get their defaults here, on the object too (as a flush would
     fill them in); once this runs the object is detached, as after a committed ``add``.
@@ -197,7 +201,7 @@ async def insert_execution(session: AsyncSession, execution: Execution) -> None:
             if value is None and column.type.should_evaluate_none:
                 continue  # as the ORM does: an unset JSON column is SQL NULL, not JSON null
         values[column.key] = state.dict[key]
-    await session.execute(insert(EXECUTIONS), [values])
+    await raw_rows.insert_rows(session, EXECUTIONS, [values])
     if state.transient:
         make_transient_to_detached(execution)
 

@@ -20,10 +20,11 @@ from splice import clock, ids
 from splice.definition import Flow, from_data
 from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import InvalidInput, NotFound
-from splice.services.execution_core import ExecutionCore
+from splice.services.execution_core import EXECUTIONS, ExecutionCore
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
 from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
 from splice.services.execution_state import StoreState
+from splice.store import raw_rows
 from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
 
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
@@ -48,31 +49,39 @@ class ExecutionRun(ExecutionCore):
         (shared with concurrent claims and writes: group commit)."""
         now = clock.now()
         handed_over = execution_id in self._accepted_targets  # accepted here, target resolved
+        accepted = self._accepted_rows.pop(execution_id, None)  # the row as committed here
+        claimed = {
+            "status": "running",
+            "lease_owner": worker,
+            "lease_expires_at": now + self._lease,
+            "started_at": now,
+        }
 
         async def claim(session: AsyncSession) -> tuple[Execution, bool] | None:
-            result = await session.execute(
-                update(Execution)
-                .where(
-                    Execution.id == execution_id,
-                    or_(
-                        and_(
-                            Execution.status == "pending",
-                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
-                        ),
-                        and_(Execution.status == "running", Execution.lease_expires_at < now),
+            at = raw_rows.stored(EXECUTIONS, session, "started_at", now)
+            changed = await raw_rows.update_row(
+                session,
+                EXECUTIONS,
+                execution_id,
+                claimed,
+                where_sql="(status = 'pending' AND (run_after IS NULL OR run_after <= ?)) "
+                "OR (status = 'running' AND lease_expires_at < ?)",
+                where_params=(at, at),
+                where_clause=or_(
+                    and_(
+                        Execution.status == "pending",
+                        or_(Execution.run_after.is_(None), Execution.run_after <= now),
                     ),
-                )
-                .values(
-                    status="running",
-                    lease_owner=worker,
-                    lease_expires_at=now + self._lease,
-                    started_at=now,
-                )
-                .execution_options(synchronize_session=False)
+                    and_(Execution.status == "running", Execution.lease_expires_at < now),
+                ),
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
+            if not changed:
                 return None
-            execution = await session.get(Execution, execution_id)
+            if accepted is not None and accepted.status == "pending":
+                for name, value in claimed.items():
+                    setattr(accepted, name, value)
+                return accepted, True
+            execution = await session.get(Execution, execution_id, populate_existing=True)
             assert execution is not None
             exists = handed_over or await session.get(Instance, execution.instance_id) is not None
             return execution, exists
@@ -91,7 +100,7 @@ class ExecutionRun(ExecutionCore):
     async def _run_with_result(
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
     ) -> tuple[Execution | None, ExecutionResult | None]:
-        execution = self._claimed_rows.pop(execution_id, None) if claimed else None
+        execution = self._accepted_rows.pop(execution_id, None) if claimed else None
         exists = execution is not None  # accepted a moment ago, its target just resolved
         if not claimed:
             loaded = await self._claim_and_load(execution_id, worker)
@@ -185,7 +194,15 @@ class ExecutionRun(ExecutionCore):
             return results
 
     def _flow_model(self, flow_definition: dict[str, Any]) -> Flow:
-        """The parsed flow, cached by its content so the engine's compiled form is reused too."""
+        """The parsed flow, cached by its content so the engine's compiled form is reused too.
+
+        A cached webhook target hands the same definition object to every run, so definitions
+        are also remembered by identity (no serialising one per run); the entry keeps the object
+        alive, so its ``id`` cannot be reused meanwhile.
+        """
+        seen = self._flows_by_object.get(id(flow_definition))
+        if seen is not None and seen[0] is flow_definition:
+            return seen[1]
         key = json.dumps(flow_definition, sort_keys=True, default=str)
         flow = self._flows.get(key)
         if flow is None:
@@ -197,6 +214,9 @@ class ExecutionRun(ExecutionCore):
                 self._flows.popitem(last=False)
         else:
             self._flows.move_to_end(key)
+        self._flows_by_object[id(flow_definition)] = (flow_definition, flow)
+        while len(self._flows_by_object) > FLOW_CACHE_LIMIT:
+            self._flows_by_object.popitem(last=False)
         return flow
 
     def _invoker(self, caller: Execution, target: Any) -> Any:
@@ -287,15 +307,10 @@ class ExecutionRun(ExecutionCore):
         }
 
         async def end(session: AsyncSession) -> None:
-            await insert_rows(session, unwritten)  # Core executemany, no unit of work
+            await insert_rows(session, unwritten)  # prepared executemany, no unit of work
             if retry is not None:
                 session.add(retry)
-            await session.execute(
-                update(Execution)
-                .where(Execution.id == execution.id)
-                .values(**ending)
-                .execution_options(synchronize_session=False)
-            )
+            await raw_rows.update_row(session, EXECUTIONS, execution.id, ending)
 
         await self._group.run(end)
         for name, value in ending.items():

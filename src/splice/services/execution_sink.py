@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgpack
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
+from splice.store import raw_rows
 from splice.store.db import Database
 from splice.store.tables import ExecutionLog, ExecutionSection, ExecutionStep
 
@@ -34,13 +35,13 @@ PendingRow = tuple[Table, dict[str, Any]]
 
 
 async def insert_rows(session: AsyncSession, rows: Sequence[PendingRow]) -> None:
-    """Insert buffered rows with one Core ``INSERT`` (executemany) per table; within a table
-    the rows keep their order (a log line's ``section_id`` has no foreign key)."""
+    """Insert buffered rows with one prepared ``INSERT`` (executemany) per table; within a
+    table the rows keep their order (a log line's ``section_id`` has no foreign key)."""
     by_table: dict[Table, list[dict[str, Any]]] = {}
     for table, values in rows:
         by_table.setdefault(table, []).append(values)
     for table, values_list in by_table.items():
-        await session.execute(insert(table), values_list)
+        await raw_rows.insert_rows(session, table, values_list)
 
 
 def pack_result(data: Any, content_type: str | None) -> bytes:

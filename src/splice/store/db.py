@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
 
+from splice.store.sqlite_inline import begin_immediate, inline_url
+
 __all__ = ["RUN_TABLES", "Database"]
 
 # what runs write; a commit that writes only these leaves cached configuration valid
@@ -27,19 +29,19 @@ RUN_TABLES = frozenset(
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # aiosqlite's connection wraps the sqlite3 one; isolation_level=None lets us issue BEGIN ourselves
+    # isolation_level=None: sqlite3 opens no transaction of its own; BEGIN IMMEDIATE is ours
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA busy_timeout=0")  # lock waits are awaited: begin_immediate
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
     # writers take the lock at BEGIN, so two writers never deadlock on a lock upgrade
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    begin_immediate(conn.connection.driver_connection)
 
 
 class Database:
@@ -66,7 +68,9 @@ class Database:
             kwargs = {k: v for k, v in kwargs.items() if v is not None}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        # SQLite runs inline on the loop (no driver thread): see store/sqlite_inline.py
+        engine_url = inline_url(make_url(url)) if self.is_sqlite else url
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)

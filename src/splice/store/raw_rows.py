@@ -1,0 +1,158 @@
+"""Run records (executions, step results, logs) written as prepared statements on the driver.
+
+A webhook writes a handful of rows, and SQLAlchemy's statement machinery (cache keys, compiled
+parameters, result objects) cost more than SQLite's work on them. On SQLite these helpers send
+each table's rows straight to the ``sqlite3`` connection of the session's transaction, with the
+SQL text built once per column set and the column types' own bind processors applied to the
+values, so the stored form is exactly what SQLAlchemy writes (UUIDs, aware datetimes, JSON).
+On PostgreSQL they are plain Core statements: asyncpg already prepares and batches them.
+
+Python-side column defaults are applied as a Core ``INSERT`` would; a ``None`` for a JSON column
+is SQL NULL, as the ORM stores an unset JSON attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Table, insert, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["insert_rows", "stored", "update_row"]
+
+Processor = Callable[[Any], Any] | None
+_MISSING = object()
+
+
+class _Plan:
+    """A table's columns, defaults and per-dialect bind processors, worked out once."""
+
+    def __init__(self, table: Table, dialect: Dialect) -> None:
+        self.table = table
+        self.columns: list[Column[Any]] = list(table.columns)
+        self.processors: dict[str, Processor] = {
+            c.key: c.type._cached_bind_processor(dialect) for c in self.columns
+        }
+        self.json_like = {c.key for c in self.columns if c.type.should_evaluate_none}
+        self._sql: dict[tuple[str, ...], str] = {}
+
+    def default(self, column: Column[Any]) -> Any:
+        default = column.default
+        if default is None:
+            return None
+        if default.is_callable:
+            return default.arg(None)  # type: ignore[attr-defined]
+        if default.is_scalar:
+            return default.arg  # type: ignore[attr-defined]
+        return None
+
+    def bind(self, key: str, value: Any) -> Any:
+        if value is None:
+            return None
+        processor = self.processors[key]
+        return processor(value) if processor is not None else value
+
+    def insert_params(self, values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        keys: list[str] = []
+        params: list[Any] = []
+        for column in self.columns:
+            key = column.key
+            value = values.get(key, _MISSING)
+            if value is _MISSING:
+                value = self.default(column)
+            if value is None and key in self.json_like:
+                continue  # SQL NULL, as the ORM stores an unset JSON attribute
+            keys.append(key)
+            params.append(self.bind(key, value))
+        return tuple(keys), tuple(params)
+
+    def insert_sql(self, keys: tuple[str, ...]) -> str:
+        sql = self._sql.get(keys)
+        if sql is None:
+            names = ", ".join(f'"{self.table.c[k].name}"' for k in keys)
+            marks = ", ".join("?" for _ in keys)
+            sql = self._sql[keys] = f'INSERT INTO "{self.table.name}" ({names}) VALUES ({marks})'
+        return sql
+
+
+_plans: dict[tuple[str, str], _Plan] = {}
+
+
+def _plan(table: Table, dialect: Dialect) -> _Plan:
+    key = (table.name, dialect.name)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = _Plan(table, dialect)
+    return plan
+
+
+def _dialect(session: AsyncSession) -> Dialect:
+    bind = session.bind
+    assert bind is not None, "Database sessions are bound to its engine"
+    return bind.dialect
+
+
+async def _driver(session: AsyncSession) -> Any:
+    """The sqlite3 connection of the session's transaction (begun if it was not yet)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (column key → value) into ``table`` in the session's transaction."""
+    if not rows:
+        return
+    dialect = _dialect(session)
+    if dialect.name != "sqlite":
+        await session.execute(insert(table), list(rows))
+        return
+    plan = _plan(table, dialect)
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for values in rows:
+        keys, params = plan.insert_params(values)
+        groups.setdefault(keys, []).append(params)
+    driver = await _driver(session)
+    for keys, params_list in groups.items():
+        driver.executemany(plan.insert_sql(keys), params_list)
+
+
+async def update_row(
+    session: AsyncSession,
+    table: Table,
+    row_id: Any,
+    values: dict[str, Any],
+    *,
+    where_sql: str = "",
+    where_params: Sequence[Any] = (),
+    where_clause: Any = None,
+) -> int:
+    """``UPDATE table SET values WHERE id = row_id [AND where]``; returns the rows changed.
+
+    ``where_sql``/``where_params`` (SQLite, values already in stored form) and ``where_clause``
+    (a Core expression, other databases) must say the same thing.
+    """
+    dialect = _dialect(session)
+    if dialect.name != "sqlite":
+        statement = update(table).where(table.c.id == row_id)
+        if where_clause is not None:
+            statement = statement.where(where_clause)
+        result = await session.execute(statement.values(**values))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+    plan = _plan(table, dialect)
+    assignments = ", ".join(f'"{table.c[k].name}" = ?' for k in values)
+    sql = f'UPDATE "{table.name}" SET {assignments} WHERE "id" = ?'
+    if where_sql:
+        sql += f" AND ({where_sql})"
+    params = [plan.bind(k, v) for k, v in values.items()]
+    params.append(plan.bind("id", row_id))
+    params.extend(where_params)
+    driver = await _driver(session)
+    return int(driver.execute(sql, params).rowcount)
+
+
+def stored(table: Table, session: AsyncSession, key: str, value: Any) -> Any:
+    """``value`` of column ``key`` in the form the database stores (for ``where_params``)."""
+    return _plan(table, _dialect(session)).bind(key, value)

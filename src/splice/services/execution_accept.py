@@ -80,17 +80,22 @@ class ExecutionAccept(ExecutionRun):
             execution.id = uuid.uuid4()
             execution.dedupe_id = policy.dedupe_id(self.trigger_payload(execution, target))
         elif synchronous and claim_if_sync:
-            # the caller runs it right away: commit it already claimed (one transaction saved)
+            # the caller runs it right away, claimed; the row is written by the run itself, with
+            # its first results (after StoreSink.flush_every) or with its end: nobody has been
+            # answered yet, so a crash before then loses nothing that was acknowledged (ADR 0007)
             now = clock.now()
+            execution.id = uuid.uuid4()
+            execution.created_at = now
             execution.status = "running"
             execution.lease_owner = claim_if_sync
             execution.lease_expires_at = now + self._lease
             execution.started_at = now
 
         async def insert(session: AsyncSession) -> None:
-            await insert_execution(session, execution)  # Core INSERT, no unit of work
+            await insert_execution(session, execution)  # prepared INSERT, no unit of work
 
-        await self._group.run(insert)  # answered only once committed (maybe with other rows)
+        if execution.lease_owner is None:
+            await self._group.run(insert)  # answered only once committed (maybe with others)
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
 from splice.definition import Flow, from_data
 from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import InvalidInput, NotFound
-from splice.services.execution_core import EXECUTIONS, ExecutionCore
+from splice.services.execution_core import EXECUTIONS, ExecutionCore, insert_execution
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
 from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
 from splice.services.execution_state import StoreState
@@ -112,7 +112,12 @@ class ExecutionRun(ExecutionCore):
                 execution = await session.get(Execution, execution_id)
                 assert execution is not None
                 exists = await session.get(Instance, execution.instance_id) is not None
-        sink = StoreSink(self._db, execution_id)
+        # a synchronous webhook's row is written by this run (execution_accept)
+        sink = StoreSink(
+            self._db,
+            execution_id,
+            unwritten=execution if claimed and _transient(execution) else None,
+        )
         renewer = asyncio.create_task(self._renew_lease(execution_id, worker))
         try:
             result = await self._run_engine(execution, sink, exists)
@@ -124,7 +129,9 @@ class ExecutionRun(ExecutionCore):
         # the last results and logs are written in the transaction that ends the run
         unwritten = await sink.drain()
         retry = await self._next_attempt(execution, result)
-        finished = await self._finish(execution, result, retry, unwritten)
+        finished = await self._finish(
+            execution, result, retry, unwritten, insert_row=sink.row_unwritten
+        )
         if finished.queue_limit is not None:
             await self.advance_queue(finished.flow_config_id)
         return finished, result
@@ -292,10 +299,14 @@ class ExecutionRun(ExecutionCore):
         result: ExecutionResult,
         retry: Execution | None = None,
         unwritten: Sequence[PendingRow] = (),
+        *,
+        insert_row: bool = False,
     ) -> Execution:
         """End the run: its unwritten records, the retry and the end state in one transaction.
 
-        ``execution`` is the row as this run read it (detached); it gets the end state too.
+        ``execution`` is the row as this run read it (detached); it gets the end state too. With
+        ``insert_row`` the row itself was never written (a quick synchronous run): it is
+        inserted with its end state.
         """
         ending: dict[str, Any] = {
             "status": result.status,
@@ -306,11 +317,18 @@ class ExecutionRun(ExecutionCore):
             "response": _response_dict(result),
         }
 
+        if insert_row:
+            for name, value in ending.items():
+                setattr(execution, name, value)
+
         async def end(session: AsyncSession) -> None:
+            if insert_row:
+                await insert_execution(session, execution)
+            else:
+                await raw_rows.update_row(session, EXECUTIONS, execution.id, ending)
             await insert_rows(session, unwritten)  # prepared executemany, no unit of work
             if retry is not None:
                 session.add(retry)
-            await raw_rows.update_row(session, EXECUTIONS, execution.id, ending)
 
         await self._group.run(end)
         for name, value in ending.items():
@@ -381,6 +399,11 @@ class ExecutionRun(ExecutionCore):
                 .limit(limit)
             )
             return list(rows.scalars())
+
+
+def _transient(execution: Execution) -> bool:
+    """True for an object never written (nor read) from the database."""
+    return bool(inspect(execution).transient)
 
 
 def _response_dict(result: ExecutionResult) -> dict[str, Any] | None:

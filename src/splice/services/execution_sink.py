@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
+from splice.services.execution_core import insert_execution
 from splice.store import raw_rows
 from splice.store.db import Database
-from splice.store.tables import ExecutionLog, ExecutionSection, ExecutionStep
+from splice.store.tables import Execution, ExecutionLog, ExecutionSection, ExecutionStep
 
 __all__ = ["PendingRow", "StoreSink", "insert_rows", "pack_result"]
 
@@ -69,9 +70,18 @@ class StoreSink:
     since the last write (so tailing clients see progress) and when the run ends (``flush``).
     """
 
-    def __init__(self, db: Database, execution_id: uuid.UUID, *, flush_every: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        execution_id: uuid.UUID,
+        *,
+        flush_every: float = 0.5,
+        unwritten: Execution | None = None,
+    ) -> None:
         self._db = db
         self._execution_id = execution_id
+        # a synchronous run's row, not written yet: the first flush writes it before the rest
+        self._unwritten = unwritten
         self._sequence = 0
         self._pending: list[PendingRow] = []
         self._sections: set[uuid.UUID] = set()
@@ -151,12 +161,15 @@ class StoreSink:
         """Write everything buffered in one transaction."""
         async with self._lock:
             self._last_flush = time.monotonic()
-            if not self._pending:
+            if not self._pending and self._unwritten is None:
                 return
             rows, self._pending = self._pending, []
             async with self._db.session() as session:
+                if self._unwritten is not None:
+                    await insert_execution(session, self._unwritten)
                 await insert_rows(session, rows)
                 await session.commit()
+            self._unwritten = None
 
     async def close(self) -> None:
         """Flush what is left and stop the deferred flush."""
@@ -165,11 +178,17 @@ class StoreSink:
             self._timer = None
         await self.flush()
 
+    @property
+    def row_unwritten(self) -> bool:
+        """True while the execution's own row is still to be written (see ``unwritten``)."""
+        return self._unwritten is not None
+
     async def drain(self) -> list[PendingRow]:
         """Stop the deferred flush and hand over what is unwritten, for the caller's transaction.
 
         The run's end writes its last results, logs and end state in one transaction instead of
-        two; a flush already under way finishes first, so rows keep their order.
+        two; a flush already under way finishes first, so rows keep their order. When
+        ``row_unwritten`` is still true after this, that transaction writes the row too.
         """
         if self._timer is not None:
             self._timer.cancel()  # still sleeping: _flush_later clears _timer before flushing

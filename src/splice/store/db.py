@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
 
+from splice.store.checkpoint import WalCheckpointer
 from splice.store.sqlite_inline import begin_immediate, inline_url
 
 __all__ = ["RUN_TABLES", "Database"]
@@ -36,6 +38,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=0")  # lock waits are awaited: begin_immediate
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run on a thread: WalCheckpointer
     cursor.close()
 
 
@@ -54,12 +57,16 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self._checkpointer: WalCheckpointer | None = None
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["poolclass"] = NullPool if database in (None, "", ":memory:") else None
+            if database and database != ":memory:":
+                self._checkpointer = WalCheckpointer(database)
+                self._checkpointer.start()
             if kwargs["poolclass"] is None:
                 # every transaction is BEGIN IMMEDIATE, so SQLite runs one at a time anyway; one
                 # connection makes the others wait their turn in order, instead of polling in
@@ -122,5 +129,8 @@ class Database:
                 raise
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and stop the SQLite checkpoint thread)."""
         await self.engine.dispose()
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
+            self._checkpointer = None

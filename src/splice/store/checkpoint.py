@@ -1,0 +1,84 @@
+"""WAL checkpoints of a SQLite database, on a thread of their own instead of inside commits.
+
+By default SQLite checkpoints inside the commit that pushes the write-ahead log past 1000
+pages, and a checkpoint fsyncs the database file: that commit then takes milliseconds (tens on
+a busy disk) instead of tens of microseconds. Splice runs SQLite statements on the event loop
+(``store/sqlite_inline.py``), so the loop would stall for every request behind it. Splice's
+connections therefore turn automatic checkpoints off, and this thread checkpoints (``PASSIVE``:
+it never waits for readers or writers) whenever the log has grown past ``max_wal_bytes``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+
+__all__ = ["WalCheckpointer"]
+
+log = logging.getLogger(__name__)
+
+MAX_WAL_BYTES = 4 * 1024 * 1024
+INTERVAL_SECONDS = 0.2
+
+
+class WalCheckpointer:
+    """``start()`` a daemon thread that checkpoints ``path``'s WAL once it passes the size."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        max_wal_bytes: int = MAX_WAL_BYTES,
+        interval: float = INTERVAL_SECONDS,
+    ) -> None:
+        self._path = path
+        self._wal = f"{path}-wal"
+        self._max_wal_bytes = max_wal_bytes
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="splice-wal-checkpoint", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread, after one last checkpoint."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def wal_bytes(self) -> int:
+        """The write-ahead log's current size (0 when there is none)."""
+        try:
+            return os.path.getsize(self._wal)
+        except OSError:
+            return 0
+
+    def checkpoint(self) -> None:
+        """One passive checkpoint, now."""
+        connection = sqlite3.connect(self._path, isolation_level=None, timeout=1)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            if self.wal_bytes() > self._max_wal_bytes:
+                self._try_checkpoint()
+        if self.wal_bytes():
+            self._try_checkpoint()
+
+    def _try_checkpoint(self) -> None:
+        try:
+            self.checkpoint()
+        except sqlite3.Error as exc:  # e.g. the file was removed: the next round tries again
+            log.warning("WAL checkpoint of %s failed: %s", self._path, exc)

@@ -263,15 +263,21 @@ def engine_overhead(steps: int = 100, runs: int = 30) -> float:
 def measure_round(
     binary: str, targets: list[tuple[str, str]], seconds: float, database: Path
 ) -> list[Measurement]:
-    """Every target at every concurrency, after a short warm-up of each target."""
+    """Every target at every concurrency, after a short warm-up of each target.
+
+    The targets take turns at each concurrency (bare, sync, async, then the next level), so a
+    burst of load from elsewhere on a shared machine hits the baseline and the runs compared
+    with it alike, instead of one whole series.
+    """
     found: list[Measurement] = []
     for label, url in targets:
         wrk(binary, label, url, 10, 1)
         drain(database)
-        for concurrency in CONCURRENCY:
+    for concurrency in CONCURRENCY:
+        for label, url in targets:
             found.append(wrk(binary, label, url, concurrency, seconds))
             drain(database)
-    return found
+    return sorted(found, key=lambda m: [t[0] for t in targets].index(m.label))
 
 
 def print_table(rounds: list[list[Measurement]], overhead: float) -> None:

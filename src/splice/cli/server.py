@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -80,7 +81,19 @@ def server(
     tls = settings.server
     if tls.tls_port and not (tls.tls_cert_file and tls.tls_key_file):
         raise click.UsageError("--tls-port needs --tls-cert and --tls-key (or SPLICE_TLS_*)")
-    asyncio.run(_serve(settings, access_log=access_log))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(settings, access_log=access_log))
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is available (Linux, macOS), as uvicorn itself would pick:
+    the server spends much of each webhook in the loop's I/O and callback machinery."""
+    try:
+        import uvloop
+    except ImportError:  # e.g. Windows: the standard loop
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 async def _serve(settings: Settings, *, access_log: bool = True) -> None:

@@ -187,23 +187,35 @@ async def insert_execution(session: AsyncSession, execution: Execution) -> None:
     fill them in); once this runs the object is detached, as after a committed ``add``.
     """
     state = inspect(execution)
+    given = state.dict  # the object's loaded values, without attribute events
     values: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        key, column = attr.key, attr.columns[0]
-        if key not in state.dict:
+    for key, column, json_like in _execution_columns(state.mapper):
+        if key not in given:
             default = column.default
             value: Any = None
             if default is not None and default.is_callable:
                 value = default.arg(None)
             elif default is not None and default.is_scalar:
                 value = default.arg
-            setattr(execution, key, value)
-            if value is None and column.type.should_evaluate_none:
+            given[key] = value  # a flush would fill it in too; committed once detached below
+            if value is None and json_like:
                 continue  # as the ORM does: an unset JSON column is SQL NULL, not JSON null
-        values[column.key] = state.dict[key]
+        values[column.key] = given[key]
     await raw_rows.insert_rows(session, EXECUTIONS, [values])
     if state.transient:
         make_transient_to_detached(execution)
+
+
+_COLUMNS: list[tuple[str, Any, bool]] = []
+
+
+def _execution_columns(mapper: Any) -> list[tuple[str, Any, bool]]:
+    """(attribute key, column, JSON-like) of every mapped column of ``Execution``, once."""
+    if not _COLUMNS:
+        for attr in mapper.column_attrs:
+            column = attr.columns[0]
+            _COLUMNS.append((attr.key, column, bool(column.type.should_evaluate_none)))
+    return _COLUMNS
 
 
 def _is_text(content_type: str) -> bool:

@@ -67,7 +67,7 @@ class ExecutionRun(ExecutionCore):
                 where_sql="(status = 'pending' AND (run_after IS NULL OR run_after <= ?)) "
                 "OR (status = 'running' AND lease_expires_at < ?)",
                 where_params=(at, at),
-                where_clause=or_(
+                where_clause=lambda: or_(
                     and_(
                         Execution.status == "pending",
                         or_(Execution.run_after.is_(None), Execution.run_after <= now),

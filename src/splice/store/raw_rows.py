@@ -20,9 +20,10 @@ from sqlalchemy import Column, Table, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["insert_rows", "stored", "update_row"]
+__all__ = ["DRIVER_KEY", "insert_rows", "stored", "update_row"]
 
 Processor = Callable[[Any], Any] | None
+DRIVER_KEY = "splice.raw_rows.driver"
 _MISSING = object()
 
 
@@ -31,22 +32,21 @@ class _Plan:
 
     def __init__(self, table: Table, dialect: Dialect) -> None:
         self.table = table
-        self.columns: list[Column[Any]] = list(table.columns)
         self.processors: dict[str, Processor] = {
-            c.key: c.type._cached_bind_processor(dialect) for c in self.columns
+            c.key: c.type._cached_bind_processor(dialect) for c in table.columns
         }
-        self.json_like = {c.key for c in self.columns if c.type.should_evaluate_none}
+        # per column: key, bind processor, default (a callable, a value or None), and whether
+        # None means SQL NULL by leaving the column out (JSON columns, as the ORM does)
+        self.columns: list[tuple[str, Processor, Callable[[], Any] | None, Any, bool]] = [
+            (
+                c.key,
+                self.processors[c.key],
+                *_default(c),
+                bool(c.type.should_evaluate_none),
+            )
+            for c in table.columns
+        ]
         self._sql: dict[tuple[str, ...], str] = {}
-
-    def default(self, column: Column[Any]) -> Any:
-        default = column.default
-        if default is None:
-            return None
-        if default.is_callable:
-            return default.arg(None)  # type: ignore[attr-defined]
-        if default.is_scalar:
-            return default.arg  # type: ignore[attr-defined]
-        return None
 
     def bind(self, key: str, value: Any) -> Any:
         if value is None:
@@ -57,15 +57,17 @@ class _Plan:
     def insert_params(self, values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         keys: list[str] = []
         params: list[Any] = []
-        for column in self.columns:
-            key = column.key
+        for key, processor, make_default, default, json_like in self.columns:
             value = values.get(key, _MISSING)
             if value is _MISSING:
-                value = self.default(column)
-            if value is None and key in self.json_like:
-                continue  # SQL NULL, as the ORM stores an unset JSON attribute
+                value = make_default() if make_default is not None else default
+            if value is None:
+                if json_like:
+                    continue  # SQL NULL, as the ORM stores an unset JSON attribute
+            elif processor is not None:
+                value = processor(value)
             keys.append(key)
-            params.append(self.bind(key, value))
+            params.append(value)
         return tuple(keys), tuple(params)
 
     def insert_sql(self, keys: tuple[str, ...]) -> str:
@@ -75,6 +77,19 @@ class _Plan:
             marks = ", ".join("?" for _ in keys)
             sql = self._sql[keys] = f'INSERT INTO "{self.table.name}" ({names}) VALUES ({marks})'
         return sql
+
+
+def _default(column: Column[Any]) -> tuple[Callable[[], Any] | None, Any]:
+    """A column's Python-side default: (callable, None) or (None, value)."""
+    default = column.default
+    if default is None:
+        return None, None
+    if default.is_callable:
+        arg = default.arg  # type: ignore[attr-defined]
+        return (lambda: arg(None)), None
+    if default.is_scalar:
+        return None, default.arg  # type: ignore[attr-defined]
+    return None, None
 
 
 _plans: dict[tuple[str, str], _Plan] = {}
@@ -95,10 +110,17 @@ def _dialect(session: AsyncSession) -> Dialect:
 
 
 async def _driver(session: AsyncSession) -> Any:
-    """The sqlite3 connection of the session's transaction (begun if it was not yet)."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    """The sqlite3 connection of the session's transaction (begun if it was not yet).
+
+    Remembered in ``session.info`` for the transaction's next statements, and forgotten when
+    the transaction ends (``Database`` clears it on commit and rollback).
+    """
+    driver = session.info.get(DRIVER_KEY)
+    if driver is None or not session.in_transaction():
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver = session.info[DRIVER_KEY] = raw.driver_connection
+    return driver
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -127,18 +149,18 @@ async def update_row(
     *,
     where_sql: str = "",
     where_params: Sequence[Any] = (),
-    where_clause: Any = None,
+    where_clause: Callable[[], Any] | None = None,
 ) -> int:
     """``UPDATE table SET values WHERE id = row_id [AND where]``; returns the rows changed.
 
     ``where_sql``/``where_params`` (SQLite, values already in stored form) and ``where_clause``
-    (a Core expression, other databases) must say the same thing.
+    (makes the Core expression, for other databases) must say the same thing.
     """
     dialect = _dialect(session)
     if dialect.name != "sqlite":
         statement = update(table).where(table.c.id == row_id)
         if where_clause is not None:
-            statement = statement.where(where_clause)
+            statement = statement.where(where_clause())
         result = await session.execute(statement.values(**values))
         return int(result.rowcount)  # type: ignore[attr-defined]
     plan = _plan(table, dialect)

@@ -9,13 +9,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
 from splice.services.execution_core import Accepted, WebhookRequest, _header, insert_execution
 from splice.services.execution_queue import queue_policy
 from splice.services.execution_run import ExecutionRun
+from splice.store.raw_rows import RowWriter
 from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
 
 __all__ = ["HANDOFF_LIMIT", "ExecutionAccept"]
@@ -91,11 +91,11 @@ class ExecutionAccept(ExecutionRun):
             execution.lease_expires_at = now + self._lease
             execution.started_at = now
 
-        async def insert(session: AsyncSession) -> None:
-            await insert_execution(session, execution)  # prepared INSERT, no unit of work
+        async def insert(writer: RowWriter) -> None:
+            await insert_execution(writer, execution)  # prepared INSERT, no unit of work
 
         if execution.lease_owner is None:
-            await self._group.run(insert)  # answered only once committed (maybe with others)
+            await self._group.run_rows(insert)  # answered once committed (maybe with others)
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)

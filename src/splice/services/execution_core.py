@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Table, inspect
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from splice import clock, ids
@@ -25,8 +24,8 @@ from splice.services.execution_queue import ExecutionQueue
 from splice.services.group_commit import GroupCommit
 from splice.services.target_cache import TargetCache
 from splice.settings import Settings
-from splice.store import raw_rows
 from splice.store.db import Database
+from splice.store.raw_rows import RowWriter
 from splice.store.tables import Execution
 
 __all__ = [
@@ -180,7 +179,7 @@ class ExecutionCore:
         }
 
 
-async def insert_execution(session: AsyncSession, execution: Execution) -> None:
+async def insert_execution(writer: RowWriter, execution: Execution) -> None:
     """Insert a new (transient) execution with one prepared ``INSERT``, no unit of work.
 
     The columns it leaves unset get their defaults here, on the object too (as a flush would
@@ -201,7 +200,7 @@ async def insert_execution(session: AsyncSession, execution: Execution) -> None:
             if value is None and json_like:
                 continue  # as the ORM does: an unset JSON column is SQL NULL, not JSON null
         values[column.key] = given[key]
-    await raw_rows.insert_rows(session, EXECUTIONS, [values])
+    await writer.insert_rows(EXECUTIONS, [values])
     if state.transient:
         make_transient_to_detached(execution)
 

@@ -24,7 +24,7 @@ from splice.services.execution_core import EXECUTIONS, ExecutionCore, insert_exe
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
 from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
 from splice.services.execution_state import StoreState
-from splice.store import raw_rows
+from splice.store.raw_rows import RowWriter, SessionWriter
 from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
 
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
@@ -57,10 +57,9 @@ class ExecutionRun(ExecutionCore):
             "started_at": now,
         }
 
-        async def claim(session: AsyncSession) -> tuple[Execution, bool] | None:
-            at = raw_rows.stored(EXECUTIONS, session, "started_at", now)
-            changed = await raw_rows.update_row(
-                session,
+        async def take(writer: RowWriter) -> int:
+            at = writer.stored(EXECUTIONS, "started_at", now)
+            return await writer.update_row(
                 EXECUTIONS,
                 execution_id,
                 claimed,
@@ -75,12 +74,18 @@ class ExecutionRun(ExecutionCore):
                     and_(Execution.status == "running", Execution.lease_expires_at < now),
                 ),
             )
-            if not changed:
+
+        if accepted is not None and accepted.status == "pending":
+            # accepted here a moment ago: the row is known, only the claim is written
+            if not await self._group.run_rows(take):
                 return None
-            if accepted is not None and accepted.status == "pending":
-                for name, value in claimed.items():
-                    setattr(accepted, name, value)
-                return accepted, True
+            for name, value in claimed.items():
+                setattr(accepted, name, value)
+            return accepted, True
+
+        async def claim(session: AsyncSession) -> tuple[Execution, bool] | None:
+            if not await take(SessionWriter(session)):
+                return None
             execution = await session.get(Execution, execution_id, populate_existing=True)
             assert execution is not None
             exists = handed_over or await session.get(Instance, execution.instance_id) is not None
@@ -321,16 +326,21 @@ class ExecutionRun(ExecutionCore):
             for name, value in ending.items():
                 setattr(execution, name, value)
 
-        async def end(session: AsyncSession) -> None:
+        async def end(writer: RowWriter) -> None:
             if insert_row:
-                await insert_execution(session, execution)
+                await insert_execution(writer, execution)
             else:
-                await raw_rows.update_row(session, EXECUTIONS, execution.id, ending)
-            await insert_rows(session, unwritten)  # prepared executemany, no unit of work
-            if retry is not None:
-                session.add(retry)
+                await writer.update_row(EXECUTIONS, execution.id, ending)
+            await insert_rows(writer, unwritten)  # prepared executemany, no unit of work
 
-        await self._group.run(end)
+        async def end_with_retry(session: AsyncSession) -> None:
+            await end(SessionWriter(session))
+            session.add(retry)
+
+        if retry is None:
+            await self._group.run_rows(end)
+        else:
+            await self._group.run(end_with_retry)
         for name, value in ending.items():
             setattr(execution, name, value)
         return execution

@@ -16,13 +16,12 @@ from typing import Any
 
 import msgpack
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
 from splice.services.execution_core import insert_execution
-from splice.store import raw_rows
 from splice.store.db import Database
+from splice.store.raw_rows import RowWriter, SessionWriter
 from splice.store.tables import Execution, ExecutionLog, ExecutionSection, ExecutionStep
 
 __all__ = ["PendingRow", "StoreSink", "insert_rows", "pack_result"]
@@ -35,14 +34,14 @@ SECTIONS: Table = ExecutionSection.__table__  # type: ignore[assignment]
 PendingRow = tuple[Table, dict[str, Any]]
 
 
-async def insert_rows(session: AsyncSession, rows: Sequence[PendingRow]) -> None:
+async def insert_rows(writer: RowWriter, rows: Sequence[PendingRow]) -> None:
     """Insert buffered rows with one prepared ``INSERT`` (executemany) per table; within a
     table the rows keep their order (a log line's ``section_id`` has no foreign key)."""
     by_table: dict[Table, list[dict[str, Any]]] = {}
     for table, values in rows:
         by_table.setdefault(table, []).append(values)
     for table, values_list in by_table.items():
-        await raw_rows.insert_rows(session, table, values_list)
+        await writer.insert_rows(table, values_list)
 
 
 def pack_result(data: Any, content_type: str | None) -> bytes:
@@ -165,9 +164,10 @@ class StoreSink:
                 return
             rows, self._pending = self._pending, []
             async with self._db.session() as session:
+                writer = SessionWriter(session)
                 if self._unwritten is not None:
-                    await insert_execution(session, self._unwritten)
-                await insert_rows(session, rows)
+                    await insert_execution(writer, self._unwritten)
+                await insert_rows(writer, rows)
                 await session.commit()
             self._unwritten = None
 

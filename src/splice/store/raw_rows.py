@@ -20,7 +20,12 @@ from sqlalchemy import Column, Table, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["DRIVER_KEY", "insert_rows", "stored", "update_row"]
+__all__ = [
+    "DRIVER_KEY",
+    "DriverWriter",
+    "RowWriter",
+    "SessionWriter",
+]
 
 Processor = Callable[[Any], Any] | None
 DRIVER_KEY = "splice.raw_rows.driver"
@@ -123,58 +128,120 @@ async def _driver(session: AsyncSession) -> Any:
     return driver
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (column key → value) into ``table`` in the session's transaction."""
-    if not rows:
-        return
-    dialect = _dialect(session)
-    if dialect.name != "sqlite":
-        await session.execute(insert(table), list(rows))
-        return
-    plan = _plan(table, dialect)
-    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    for values in rows:
-        keys, params = plan.insert_params(values)
-        groups.setdefault(keys, []).append(params)
-    driver = await _driver(session)
-    for keys, params_list in groups.items():
-        driver.executemany(plan.insert_sql(keys), params_list)
+class RowWriter:
+    """Writes run rows in an open transaction: ``DriverWriter`` (SQLite) or ``SessionWriter``."""
+
+    async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` (column key → value) into ``table``."""
+        raise NotImplementedError
+
+    async def update_row(
+        self,
+        table: Table,
+        row_id: Any,
+        values: dict[str, Any],
+        *,
+        where_sql: str = "",
+        where_params: Sequence[Any] = (),
+        where_clause: Callable[[], Any] | None = None,
+    ) -> int:
+        """``UPDATE table SET values WHERE id = row_id [AND where]``; returns the rows changed.
+
+        ``where_sql``/``where_params`` (SQLite, values already in stored form, see
+        ``stored``) and ``where_clause`` (makes the Core expression, for other databases) must
+        say the same thing.
+        """
+        raise NotImplementedError
+
+    def stored(self, table: Table, key: str, value: Any) -> Any:
+        """``value`` of column ``key`` in the form the database stores (for ``where_params``)."""
+        raise NotImplementedError
 
 
-async def update_row(
-    session: AsyncSession,
-    table: Table,
-    row_id: Any,
-    values: dict[str, Any],
-    *,
-    where_sql: str = "",
-    where_params: Sequence[Any] = (),
-    where_clause: Callable[[], Any] | None = None,
-) -> int:
-    """``UPDATE table SET values WHERE id = row_id [AND where]``; returns the rows changed.
+class DriverWriter(RowWriter):
+    """Prepared statements on the ``sqlite3`` connection of an open transaction."""
 
-    ``where_sql``/``where_params`` (SQLite, values already in stored form) and ``where_clause``
-    (makes the Core expression, for other databases) must say the same thing.
-    """
-    dialect = _dialect(session)
-    if dialect.name != "sqlite":
+    def __init__(self, driver: Any, dialect: Dialect) -> None:
+        self._driver = driver
+        self._dialect = dialect
+
+    async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        plan = _plan(table, self._dialect)
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for values in rows:
+            keys, params = plan.insert_params(values)
+            groups.setdefault(keys, []).append(params)
+        for keys, params_list in groups.items():
+            self._driver.executemany(plan.insert_sql(keys), params_list)
+
+    async def update_row(
+        self,
+        table: Table,
+        row_id: Any,
+        values: dict[str, Any],
+        *,
+        where_sql: str = "",
+        where_params: Sequence[Any] = (),
+        where_clause: Callable[[], Any] | None = None,
+    ) -> int:
+        plan = _plan(table, self._dialect)
+        assignments = ", ".join(f'"{table.c[k].name}" = ?' for k in values)
+        sql = f'UPDATE "{table.name}" SET {assignments} WHERE "id" = ?'
+        if where_sql:
+            sql += f" AND ({where_sql})"
+        params = [plan.bind(k, v) for k, v in values.items()]
+        params.append(plan.bind("id", row_id))
+        params.extend(where_params)
+        return int(self._driver.execute(sql, params).rowcount)
+
+    def stored(self, table: Table, key: str, value: Any) -> Any:
+        return _plan(table, self._dialect).bind(key, value)
+
+
+class SessionWriter(RowWriter):
+    """Run rows in a session's transaction: the driver's statements on SQLite, Core elsewhere."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._dialect = _dialect(session)
+
+    async def _sqlite(self) -> DriverWriter | None:
+        if self._dialect.name != "sqlite":
+            return None
+        return DriverWriter(await _driver(self._session), self._dialect)
+
+    async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        sqlite = await self._sqlite()
+        if sqlite is not None:
+            await sqlite.insert_rows(table, rows)
+            return
+        await self._session.execute(insert(table), list(rows))
+
+    async def update_row(
+        self,
+        table: Table,
+        row_id: Any,
+        values: dict[str, Any],
+        *,
+        where_sql: str = "",
+        where_params: Sequence[Any] = (),
+        where_clause: Callable[[], Any] | None = None,
+    ) -> int:
+        sqlite = await self._sqlite()
+        if sqlite is not None:
+            return await sqlite.update_row(
+                table, row_id, values, where_sql=where_sql, where_params=where_params
+            )
         statement = update(table).where(table.c.id == row_id)
         if where_clause is not None:
             statement = statement.where(where_clause())
-        result = await session.execute(statement.values(**values))
+        result = await self._session.execute(statement.values(**values))
         return int(result.rowcount)  # type: ignore[attr-defined]
-    plan = _plan(table, dialect)
-    assignments = ", ".join(f'"{table.c[k].name}" = ?' for k in values)
-    sql = f'UPDATE "{table.name}" SET {assignments} WHERE "id" = ?'
-    if where_sql:
-        sql += f" AND ({where_sql})"
-    params = [plan.bind(k, v) for k, v in values.items()]
-    params.append(plan.bind("id", row_id))
-    params.extend(where_params)
-    driver = await _driver(session)
-    return int(driver.execute(sql, params).rowcount)
 
+    def stored(self, table: Table, key: str, value: Any) -> Any:
+        return _plan(table, self._dialect).bind(key, value)
 
-def stored(table: Table, session: AsyncSession, key: str, value: Any) -> Any:
-    """``value`` of column ``key`` in the form the database stores (for ``where_params``)."""
-    return _plan(table, _dialect(session)).bind(key, value)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import pool
@@ -32,7 +33,14 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
-__all__ = ["DRIVER", "LOCK_TIMEOUT_SECONDS", "InlineSQLiteDialect", "begin_immediate", "inline_url"]
+__all__ = [
+    "DRIVER",
+    "LOCK_TIMEOUT_SECONDS",
+    "InlineSQLiteDialect",
+    "begin_immediate",
+    "begin_immediate_async",
+    "inline_url",
+]
 
 DRIVER = "spliceinline"
 LOCK_TIMEOUT_SECONDS = 10.0
@@ -83,18 +91,42 @@ def inline_url(url: URL | Any) -> URL:
 
 
 def begin_immediate(driver: sqlite3.Connection) -> None:
-    """``BEGIN IMMEDIATE`` (take the write lock now), waiting for it without blocking the loop."""
-    waited, pause = 0.0, FIRST_PAUSE
-    while True:
-        try:
-            driver.execute("BEGIN IMMEDIATE")
+    """``BEGIN IMMEDIATE`` (take the write lock now), waiting for it without blocking the loop
+    (inside SQLAlchemy's greenlet; a caller without one sleeps)."""
+    for pause in _pauses():
+        if _begun(driver):
             return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or waited >= LOCK_TIMEOUT_SECONDS:
-                raise
         if in_greenlet():
             await_(asyncio.sleep(pause))
         else:  # a synchronous caller (no event loop to yield to)
             time.sleep(pause)
+    _begun(driver, last_try=True)
+
+
+async def begin_immediate_async(driver: sqlite3.Connection) -> None:
+    """``begin_immediate`` for a caller on the event loop outside SQLAlchemy's greenlet."""
+    for pause in _pauses():
+        if _begun(driver):
+            return
+        await asyncio.sleep(pause)
+    _begun(driver, last_try=True)
+
+
+def _pauses() -> Iterator[float]:
+    """Growing pauses between tries, adding up to about ``LOCK_TIMEOUT_SECONDS``."""
+    waited, pause = 0.0, FIRST_PAUSE
+    while waited < LOCK_TIMEOUT_SECONDS:
+        yield pause
         waited += pause
         pause = min(pause * 2, LONGEST_PAUSE)
+
+
+def _begun(driver: sqlite3.Connection, *, last_try: bool = False) -> bool:
+    """Whether ``BEGIN IMMEDIATE`` took the lock; False when another connection holds it."""
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) or last_try:
+            raise
+        return False
+    return True

@@ -244,4 +244,3 @@ class SessionWriter(RowWriter):
 
     def stored(self, table: Table, key: str, value: Any) -> Any:
         return _plan(table, self._dialect).bind(key, value)
-

@@ -1,0 +1,140 @@
+"""SQLite on the event loop: lock waits that do not block it, checkpoints off the commit path, and
+run rows written as prepared statements stored exactly as the ORM stores them (ADR 0007)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, text
+
+from splice import clock
+from splice.services.execution_core import EXECUTIONS, insert_execution
+from splice.store.checkpoint import WalCheckpointer
+from splice.store.db import Database
+from splice.store.migrate import upgrade_to_head
+from splice.store.raw_rows import DriverWriter
+from splice.store.tables import Execution, ExecutionLog
+
+LOGS: Table = ExecutionLog.__table__  # type: ignore[assignment]
+
+
+async def _database(tmp_path: Path) -> Database:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'splice.db'}")
+    await upgrade_to_head(db)
+    return db
+
+
+async def test_two_databases_on_one_file_wait_for_each_others_write_lock(tmp_path: Path) -> None:
+    first, second = await _database(tmp_path), Database(f"sqlite:///{tmp_path / 'splice.db'}")
+    holding = asyncio.Event()
+    order: list[str] = []
+
+    async def hold_the_lock() -> None:
+        async with first.session() as session:
+            await session.execute(text("DELETE FROM state_values"))  # BEGIN IMMEDIATE: locked
+            holding.set()
+            await asyncio.sleep(0.2)  # keeps the lock while the other waits on the loop
+            order.append("first committed")
+            await session.commit()
+
+    async def write_meanwhile() -> None:
+        await holding.wait()
+        async with second.session() as session:
+            await session.execute(text("DELETE FROM state_values"))
+            order.append("second began")
+            await session.commit()
+
+    try:
+        await asyncio.wait_for(asyncio.gather(hold_the_lock(), write_meanwhile()), 10)
+    finally:
+        await first.dispose()
+        await second.dispose()
+    # without awaited lock waits the second BEGIN blocks the loop and the first never commits
+    assert order == ["first committed", "second began"]
+
+
+async def test_connections_leave_checkpoints_to_the_checkpointer(tmp_path: Path) -> None:
+    db = await _database(tmp_path)
+    try:
+        async with db.session() as session:
+            (autocheckpoint,) = (await session.execute(text("PRAGMA wal_autocheckpoint"))).one()
+            (busy_timeout,) = (await session.execute(text("PRAGMA busy_timeout"))).one()
+        assert (autocheckpoint, busy_timeout) == (0, 0)
+    finally:
+        await db.dispose()
+
+
+def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path) -> None:
+    path = str(tmp_path / "plain.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x TEXT)")
+    writer.executemany("INSERT INTO t VALUES (?)", [("x" * 500,) for _ in range(2000)])
+    checkpointer = WalCheckpointer(path, max_wal_bytes=1)
+    assert checkpointer.wal_bytes() > 1_000_000
+    before = os.path.getsize(path)  # the rows are only in the log yet
+    checkpointer.checkpoint()
+    assert os.path.getsize(path) > before + 1_000_000  # copied into the database file
+    writer.close()
+
+
+def _raw_rows(path: Path, table: str) -> list[dict[str, Any]]:
+    """The table's rows as stored, without their primary keys."""
+    with sqlite3.connect(path) as connection:
+        cursor = connection.execute(f"SELECT * FROM {table} ORDER BY rowid")
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row.pop("id")
+    return rows
+
+
+async def test_prepared_rows_are_stored_exactly_as_the_orm_stores_them(tmp_path: Path) -> None:
+    db = await _database(tmp_path)
+    now = clock.now()
+    fields: dict[str, Any] = {
+        "organization_id": uuid.uuid4(),
+        "instance_id": uuid.uuid4(),
+        "flow_config_id": uuid.uuid4(),
+        "flow_name": "Flow",
+        "payload": b"{}",
+        "payload_content_type": "application/json",
+        "request": {"headers": {"a": "b"}, "query": {}},
+        "started_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    log = {"timestamp": now, "severity": "info", "message": "hello", "step_path": None}
+    pooled = await db.engine.raw_connection()  # the one pooled connection
+    try:
+        driver: Any = pooled.driver_connection
+        driver.execute("PRAGMA foreign_keys=OFF")  # no organization or instance rows here
+        orm_id, raw_id = uuid.uuid4(), uuid.uuid4()
+        pooled.close()
+        async with db.session() as session:
+            session.add(Execution(id=orm_id, **fields))
+            session.add(ExecutionLog(execution_id=orm_id, **log))
+            await session.commit()
+        pooled = await db.engine.raw_connection()
+        driver = pooled.driver_connection
+        driver.execute("BEGIN IMMEDIATE")
+        writer = DriverWriter(driver, db.engine.dialect)
+        await insert_execution(writer, Execution(id=raw_id, **fields))
+        await writer.insert_rows(LOGS, [{"execution_id": raw_id, **log}])
+        driver.commit()
+    finally:
+        pooled.close()
+        await db.dispose()
+    path = tmp_path / "splice.db"
+    orm_row, raw_row = _raw_rows(path, EXECUTIONS.name)
+    assert orm_row == raw_row  # every column but the primary key, in stored form
+    orm_log, raw_log = _raw_rows(path, "execution_logs")
+    assert orm_log.pop("execution_id") == orm_id.hex
+    assert raw_log.pop("execution_id") == raw_id.hex
+    assert orm_log == raw_log

@@ -24,7 +24,7 @@ from splice.services.execution_core import EXECUTIONS, ExecutionCore, insert_exe
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
 from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
 from splice.services.execution_state import StoreState
-from splice.store.raw_rows import RowWriter, SessionWriter
+from splice.store.raw_rows import Condition, RowWriter, SessionWriter
 from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
 
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
@@ -63,15 +63,17 @@ class ExecutionRun(ExecutionCore):
                 EXECUTIONS,
                 execution_id,
                 claimed,
-                where_sql="(status = 'pending' AND (run_after IS NULL OR run_after <= ?)) "
-                "OR (status = 'running' AND lease_expires_at < ?)",
-                where_params=(at, at),
-                where_clause=lambda: or_(
-                    and_(
-                        Execution.status == "pending",
-                        or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                Condition(
+                    "(status = 'pending' AND (run_after IS NULL OR run_after <= ?)) "
+                    "OR (status = 'running' AND lease_expires_at < ?)",
+                    (at, at),
+                    lambda: or_(
+                        and_(
+                            Execution.status == "pending",
+                            or_(Execution.run_after.is_(None), Execution.run_after <= now),
+                        ),
+                        and_(Execution.status == "running", Execution.lease_expires_at < now),
                     ),
-                    and_(Execution.status == "running", Execution.lease_expires_at < now),
                 ),
             )
 

@@ -14,6 +14,7 @@ is SQL NULL, as the ORM stores an unset JSON attribute.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Table, insert, update
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
     "DRIVER_KEY",
+    "Condition",
     "DriverWriter",
     "RowWriter",
     "SessionWriter",
@@ -128,6 +130,16 @@ async def _driver(session: AsyncSession) -> Any:
     return driver
 
 
+@dataclass(frozen=True)
+class Condition:
+    """An extra ``WHERE`` condition, said twice: SQL with its parameters in stored form (see
+    ``RowWriter.stored``) for SQLite, and a maker of the same Core expression for the rest."""
+
+    sql: str
+    params: Sequence[Any]
+    clause: Callable[[], Any]
+
+
 class RowWriter:
     """Writes run rows in an open transaction: ``DriverWriter`` (SQLite) or ``SessionWriter``."""
 
@@ -140,22 +152,16 @@ class RowWriter:
         table: Table,
         row_id: Any,
         values: dict[str, Any],
-        *,
-        where_sql: str = "",
-        where_params: Sequence[Any] = (),
-        where_clause: Callable[[], Any] | None = None,
+        condition: Condition | None = None,
     ) -> int:
-        """``UPDATE table SET values WHERE id = row_id [AND where]``; returns the rows changed.
-
-        ``where_sql``/``where_params`` (SQLite, values already in stored form, see
-        ``stored``) and ``where_clause`` (makes the Core expression, for other databases) must
-        say the same thing.
-        """
+        """``UPDATE table SET values WHERE id = row_id [AND condition]``; the rows changed."""
         raise NotImplementedError
+
+    _dialect: Dialect
 
     def stored(self, table: Table, key: str, value: Any) -> Any:
-        """``value`` of column ``key`` in the form the database stores (for ``where_params``)."""
-        raise NotImplementedError
+        """``value`` of column ``key`` in the form the database stores (for ``Condition``)."""
+        return _plan(table, self._dialect).bind(key, value)
 
 
 class DriverWriter(RowWriter):
@@ -181,23 +187,17 @@ class DriverWriter(RowWriter):
         table: Table,
         row_id: Any,
         values: dict[str, Any],
-        *,
-        where_sql: str = "",
-        where_params: Sequence[Any] = (),
-        where_clause: Callable[[], Any] | None = None,
+        condition: Condition | None = None,
     ) -> int:
         plan = _plan(table, self._dialect)
         assignments = ", ".join(f'"{table.c[k].name}" = ?' for k in values)
         sql = f'UPDATE "{table.name}" SET {assignments} WHERE "id" = ?'
-        if where_sql:
-            sql += f" AND ({where_sql})"
+        if condition is not None:
+            sql += f" AND ({condition.sql})"
         params = [plan.bind(k, v) for k, v in values.items()]
         params.append(plan.bind("id", row_id))
-        params.extend(where_params)
+        params.extend(condition.params if condition is not None else ())
         return int(self._driver.execute(sql, params).rowcount)
-
-    def stored(self, table: Table, key: str, value: Any) -> Any:
-        return _plan(table, self._dialect).bind(key, value)
 
 
 class SessionWriter(RowWriter):
@@ -226,21 +226,13 @@ class SessionWriter(RowWriter):
         table: Table,
         row_id: Any,
         values: dict[str, Any],
-        *,
-        where_sql: str = "",
-        where_params: Sequence[Any] = (),
-        where_clause: Callable[[], Any] | None = None,
+        condition: Condition | None = None,
     ) -> int:
         sqlite = await self._sqlite()
         if sqlite is not None:
-            return await sqlite.update_row(
-                table, row_id, values, where_sql=where_sql, where_params=where_params
-            )
+            return await sqlite.update_row(table, row_id, values, condition)
         statement = update(table).where(table.c.id == row_id)
-        if where_clause is not None:
-            statement = statement.where(where_clause())
+        if condition is not None:
+            statement = statement.where(condition.clause())
         result = await self._session.execute(statement.values(**values))
         return int(result.rowcount)  # type: ignore[attr-defined]
-
-    def stored(self, table: Table, key: str, value: Any) -> Any:
-        return _plan(table, self._dialect).bind(key, value)

@@ -99,12 +99,13 @@ async def trigger(
     worker = f"http-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     # instance-specific and shared URLs are routed to one flow config first
     flow_config_id = await services.webhook_routing.flow_config_for(flow_config_id, incoming)
+    dispatcher = scope["app"].state.dispatcher
     accepted = await services.executions.accept_webhook(
-        flow_config_id, incoming, claim_if_sync=worker
+        flow_config_id, incoming, claim_if_sync=worker, workers=dispatcher
     )
     headers = {"prismatic-executionid": accepted.global_id}
     if not accepted.synchronous:
-        await scope["app"].state.dispatcher.submit(accepted.execution_id)
+        await dispatcher.submit(accepted.execution_id, claimed_by=accepted.claimed_by)
         return JSONResponse({"executionId": accepted.global_id}, headers=headers)
     run = asyncio.ensure_future(_run_to_end(services, accepted.execution_id, worker))
     timeout = services.settings.limits.sync_timeout_seconds

@@ -95,7 +95,14 @@ class CeleryDispatcher:
     async def start(self) -> None:
         """Nothing to start: the workers are separate processes."""
 
-    async def submit(self, execution_id: uuid.UUID) -> None:
+    def reserve(self) -> str | None:
+        """Remote workers claim rows themselves: no reservations."""
+        return None
+
+    def release(self, owner: str) -> None:
+        """Nothing is ever reserved."""
+
+    async def submit(self, execution_id: uuid.UUID, *, claimed_by: str | None = None) -> None:
         await asyncio.to_thread(self._app.send_task, TASK_NAME, args=[str(execution_id)])
 
     async def stop(self) -> None:

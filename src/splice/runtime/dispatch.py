@@ -19,8 +19,16 @@ class Dispatcher(Protocol):
     async def start(self) -> None:
         """Start workers (no-op for remote dispatchers)."""
 
-    async def submit(self, execution_id: uuid.UUID) -> None:
-        """Queue an execution; returns at once."""
+    async def submit(self, execution_id: uuid.UUID, *, claimed_by: str | None = None) -> None:
+        """Queue an execution; returns at once. ``claimed_by``: the row was committed already
+        claimed for a worker this dispatcher reserved (``reserve``)."""
+
+    def reserve(self) -> str | None:
+        """Keep an idle worker for one execution about to be accepted: the lease owner to claim
+        its row for, or None (no idle worker, or a remote dispatcher)."""
+
+    def release(self, owner: str) -> None:
+        """Give back a reservation that was not handed an execution."""
 
     async def stop(self) -> None:
         """Stop accepting work and wait for running executions to reach a step boundary."""

@@ -16,14 +16,22 @@ log = logging.getLogger(__name__)
 
 
 class InlineDispatcher:
-    """``workers`` tasks take execution IDs from a queue and run them in this process."""
+    """``workers`` tasks take execution IDs from a queue and run them in this process.
+
+    An idle worker can be reserved for an execution being accepted (``reserve``): its row is
+    then committed already claimed, and the worker runs it without writing a claim first. A
+    reservation is granted only while the queue is empty and more workers wait than are
+    reserved, so the row is taken at once.
+    """
 
     def __init__(self, executions: ExecutionService, *, workers: int = 8) -> None:
         self._executions = executions
         self._workers = workers
-        self._queue: asyncio.Queue[uuid.UUID] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[uuid.UUID, str | None]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._name = f"inline-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._idle = 0
+        self._reserved = 0
 
     async def start(self) -> None:
         self._tasks = [
@@ -31,8 +39,17 @@ class InlineDispatcher:
             for n in range(self._workers)
         ]
 
-    async def submit(self, execution_id: uuid.UUID) -> None:
-        await self._queue.put(execution_id)
+    def reserve(self) -> str | None:
+        if not self._tasks or not self._queue.empty() or self._idle <= self._reserved:
+            return None
+        self._reserved += 1
+        return f"{self._name}-claimed"
+
+    def release(self, owner: str) -> None:
+        self._reserved -= 1
+
+    async def submit(self, execution_id: uuid.UUID, *, claimed_by: str | None = None) -> None:
+        await self._queue.put((execution_id, claimed_by))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -49,9 +66,18 @@ class InlineDispatcher:
     async def _work(self, number: int) -> None:
         worker = f"{self._name}-{number}"
         while True:
-            execution_id = await self._queue.get()
+            self._idle += 1
             try:
-                await self._executions.run(execution_id, worker=worker)
+                execution_id, claimed_by = await self._queue.get()
+            finally:
+                self._idle -= 1
+            if claimed_by is not None:
+                self._reserved -= 1
+            try:
+                if claimed_by is None:
+                    await self._executions.run(execution_id, worker=worker)
+                else:
+                    await self._executions.run(execution_id, worker=claimed_by, claimed=True)
             except Exception:
                 log.exception("execution %s could not be run; the sweeper will retry", execution_id)
             finally:

@@ -12,7 +12,13 @@ from sqlalchemy import and_, or_, select
 
 from splice import clock, ids
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
-from splice.services.execution_core import Accepted, WebhookRequest, _header, insert_execution
+from splice.services.execution_core import (
+    Accepted,
+    WebhookRequest,
+    WorkerReservations,
+    _header,
+    insert_execution,
+)
 from splice.services.execution_queue import queue_policy
 from splice.services.execution_run import ExecutionRun
 from splice.store.raw_rows import RowWriter
@@ -35,6 +41,7 @@ class ExecutionAccept(ExecutionRun):
         *,
         is_test: bool = False,
         claim_if_sync: str | None = None,
+        workers: WorkerReservations | None = None,
     ) -> Accepted:
         """Check the target and credentials, then commit the execution row with its payload."""
         limit = self._settings.limits.webhook_payload_bytes
@@ -83,19 +90,25 @@ class ExecutionAccept(ExecutionRun):
             # the caller runs it right away, claimed; the row is written by the run itself, with
             # its first results (after StoreSink.flush_every) or with its end: nobody has been
             # answered yet, so a crash before then loses nothing that was acknowledged (ADR 0007)
-            now = clock.now()
-            execution.id = uuid.uuid4()
-            execution.created_at = now
-            execution.status = "running"
-            execution.lease_owner = claim_if_sync
-            execution.lease_expires_at = now + self._lease
-            execution.started_at = now
+            self._claim_for(execution, claim_if_sync)
+
+        elif not synchronous and workers is not None:
+            # an idle in-process worker takes it at once: commit it claimed for that worker, and
+            # the worker need not write the claim (its own transaction) before running it
+            owner = workers.reserve()
+            if owner is not None:
+                self._claim_for(execution, owner)
 
         async def insert(writer: RowWriter) -> None:
             await insert_execution(writer, execution)  # prepared INSERT, no unit of work
 
-        if execution.lease_owner is None:
-            await self._group.run_rows(insert)  # answered once committed (maybe with others)
+        if execution.lease_owner is None or not synchronous:
+            try:
+                await self._group.run_rows(insert)  # answered once committed (maybe with others)
+            except BaseException:
+                if execution.lease_owner is not None and workers is not None:
+                    workers.release(execution.lease_owner)
+                raise
         self._accepted_targets[execution.id] = target
         while len(self._accepted_targets) > HANDOFF_LIMIT:
             self._accepted_targets.popitem(last=False)
@@ -108,7 +121,17 @@ class ExecutionAccept(ExecutionRun):
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
             await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)
-        return Accepted(execution.id, synchronous)
+        return Accepted(execution.id, synchronous, None if synchronous else execution.lease_owner)
+
+    def _claim_for(self, execution: Execution, owner: str) -> None:
+        """Make a new row claimed by ``owner`` (as a claim would), before it is written."""
+        now = clock.now()
+        execution.id = uuid.uuid4()
+        execution.created_at = now
+        execution.status = "running"
+        execution.lease_owner = owner
+        execution.lease_expires_at = now + self._lease
+        execution.started_at = now
 
     @staticmethod
     def _check_api_key(target: Any, request: WebhookRequest) -> None:

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import Table, inspect
@@ -33,6 +33,7 @@ __all__ = [
     "Accepted",
     "ExecutionCore",
     "WebhookRequest",
+    "WorkerReservations",
     "ended",
     "insert_execution",
     "is_finished",
@@ -70,6 +71,7 @@ class Accepted:
 
     execution_id: uuid.UUID
     synchronous: bool
+    claimed_by: str | None = None  # an asynchronous row committed already claimed for a worker
     global_id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +103,16 @@ def parse_body(body: bytes, content_type: str) -> Any:
     ):
         return body.decode("utf-8", "replace")
     return body
+
+
+class WorkerReservations(Protocol):
+    """A dispatcher with a worker idle right now, which an accepted row can be claimed for."""
+
+    def reserve(self) -> str | None:
+        """The lease owner name of an idle worker kept for one hand-off, or None."""
+
+    def release(self, owner: str) -> None:
+        """Give back a reservation that was not handed an execution."""
 
 
 class ExecutionCore:

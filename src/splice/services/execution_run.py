@@ -109,6 +109,10 @@ class ExecutionRun(ExecutionCore):
     ) -> tuple[Execution | None, ExecutionResult | None]:
         execution = self._accepted_rows.pop(execution_id, None) if claimed else None
         exists = execution is not None  # accepted a moment ago, its target just resolved
+        if execution is not None and not _transient(execution) and not self._lease_fresh(execution):
+            # it waited too long for its worker: the lease could lapse before the first renewal
+            # and the sweeper take the row too; claim it like any other (it waits for the lapse)
+            claimed, execution = False, None
         if not claimed:
             loaded = await self._claim_and_load(execution_id, worker)
             if loaded is None:
@@ -142,6 +146,12 @@ class ExecutionRun(ExecutionCore):
         if finished.queue_limit is not None:
             await self.advance_queue(finished.flow_config_id)
         return finished, result
+
+    def _lease_fresh(self, execution: Execution) -> bool:
+        """Whether a row claimed at accept time still holds most of its lease (the run renews
+        it every third of the lease)."""
+        expires = execution.lease_expires_at
+        return expires is not None and expires - clock.now() > self._lease * 2 / 3
 
     async def _run_engine(
         self, execution: Execution, sink: StoreSink, exists: bool

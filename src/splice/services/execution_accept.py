@@ -102,7 +102,8 @@ class ExecutionAccept(ExecutionRun):
         async def insert(writer: RowWriter) -> None:
             await insert_execution(writer, execution)  # prepared INSERT, no unit of work
 
-        if execution.lease_owner is None or not synchronous:
+        deferred = synchronous and execution.lease_owner is not None  # written by its run
+        if not deferred:
             try:
                 await self._group.run_rows(insert)  # answered once committed (maybe with others)
             except BaseException:
@@ -115,9 +116,7 @@ class ExecutionAccept(ExecutionRun):
         if policy is None:
             # the row as committed: a run in this process claims it without reading it back
             # (queued rows are left out: the queue changes them before they run)
-            self._accepted_rows[execution.id] = execution
-            while len(self._accepted_rows) > HANDOFF_LIMIT:
-                self._accepted_rows.popitem(last=False)
+            self._accepted_rows.put(execution, written=not deferred)
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
             await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)

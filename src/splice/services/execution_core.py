@@ -31,6 +31,7 @@ from splice.store.tables import Execution
 __all__ = [
     "EXECUTIONS",
     "Accepted",
+    "AcceptedRows",
     "ExecutionCore",
     "WebhookRequest",
     "WorkerReservations",
@@ -105,6 +106,43 @@ def parse_body(body: bytes, content_type: str) -> Any:
     return body
 
 
+class AcceptedRows:
+    """Rows accepted in this process, handed to their run here so it need not read them back.
+
+    Bounded by count and by payload bytes (a backlog of large payloads must not pile up in
+    memory); a dropped row is simply read from the database by its run. Rows not written yet (a
+    synchronous run's, see ``execution_accept``) are never dropped: only their run can write them.
+    """
+
+    def __init__(self, *, limit: int = 1000, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self._written: OrderedDict[uuid.UUID, Execution] = OrderedDict()
+        self._unwritten: dict[uuid.UUID, Execution] = {}
+        self._bytes = 0
+
+    def put(self, row: Execution, *, written: bool) -> None:
+        """Hand ``row`` over (``written``: it is committed already)."""
+        if not written:
+            self._unwritten[row.id] = row
+            return
+        self._written[row.id] = row
+        self._bytes += len(row.payload or b"")
+        while len(self._written) > self._limit or self._bytes > self._max_bytes:
+            _, dropped = self._written.popitem(last=False)
+            self._bytes -= len(dropped.payload or b"")
+
+    def take(self, execution_id: uuid.UUID) -> Execution | None:
+        """The row handed over for ``execution_id`` (once), or None."""
+        row = self._unwritten.pop(execution_id, None)
+        if row is not None:
+            return row
+        row = self._written.pop(execution_id, None)
+        if row is not None:
+            self._bytes -= len(row.payload or b"")
+        return row
+
+
 class WorkerReservations(Protocol):
     """A dispatcher with a worker idle right now, which an accepted row can be claimed for."""
 
@@ -133,7 +171,7 @@ class ExecutionCore:
         self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
         # rows as committed at accept time (sync ones already claimed), handed to the run in
         # this process so it need not read them back (bounded)
-        self._accepted_rows: OrderedDict[uuid.UUID, Execution] = OrderedDict()
+        self._accepted_rows = AcceptedRows()
         self._targets = TargetCache(instances.webhook_target, db)
         self._group = GroupCommit(db)  # accepted rows and run ends share transactions under load
         self._flows: OrderedDict[str, Flow] = OrderedDict()

@@ -49,7 +49,7 @@ class ExecutionRun(ExecutionCore):
         (shared with concurrent claims and writes: group commit)."""
         now = clock.now()
         handed_over = execution_id in self._accepted_targets  # accepted here, target resolved
-        accepted = self._accepted_rows.pop(execution_id, None)  # the row as committed here
+        accepted = self._accepted_rows.take(execution_id)  # the row as committed here
         claimed = {
             "status": "running",
             "lease_owner": worker,
@@ -107,7 +107,7 @@ class ExecutionRun(ExecutionCore):
     async def _run_with_result(
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
     ) -> tuple[Execution | None, ExecutionResult | None]:
-        execution = self._accepted_rows.pop(execution_id, None) if claimed else None
+        execution = self._accepted_rows.take(execution_id) if claimed else None
         exists = execution is not None  # accepted a moment ago, its target just resolved
         if execution is not None and not _transient(execution) and not self._lease_fresh(execution):
             # it waited too long for its worker: the lease could lapse before the first renewal

@@ -48,6 +48,10 @@ class WalCheckpointer:
             )
             self._thread.start()
 
+    def signal_stop(self) -> None:
+        """Ask the thread to stop (after one last checkpoint) without waiting for it."""
+        self._stopping.set()
+
     def stop(self) -> None:
         """Stop the thread, after one last checkpoint."""
         self._stopping.set()

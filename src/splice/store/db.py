@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,6 +69,8 @@ class Database:
             if database and database != ":memory:":
                 self._checkpointer = WalCheckpointer(database)
                 self._checkpointer.start()
+                # a Database dropped without dispose() (tests, scripts) stops its thread too
+                weakref.finalize(self, self._checkpointer.signal_stop)
             if kwargs["poolclass"] is None:
                 # every transaction is BEGIN IMMEDIATE, so SQLite runs one at a time anyway; one
                 # connection makes the others wait their turn in order, instead of polling in

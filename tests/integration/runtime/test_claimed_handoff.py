@@ -72,9 +72,10 @@ async def test_a_claimed_row_that_waited_too_long_is_claimed_again_not_run_twice
     accepted = await executions.accept_webhook(flow_config_id, _request(), workers=_OneOwner())
     assert accepted.claimed_by == "reserved-worker"
     # as if it had sat in the queue for most of its lease
-    executions._accepted_rows[accepted.execution_id].lease_expires_at = clock.now() + timedelta(
-        seconds=1
-    )
+    row = executions._accepted_rows.take(accepted.execution_id)
+    assert row is not None
+    row.lease_expires_at = clock.now() + timedelta(seconds=1)
+    executions._accepted_rows.put(row, written=True)
     # the lease in the database has not lapsed: the run must not start, the sweeper will
     assert (
         await executions.run(accepted.execution_id, worker="reserved-worker", claimed=True) is None

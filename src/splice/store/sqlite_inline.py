@@ -70,6 +70,24 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
     is_async = True
     supports_statement_cache = True
 
+    # The asyncio extension's AsyncConnection.execute (and exec_driver_sql, stream) insist that
+    # a statement awaited something, as an async driver always does: say so with an await that
+    # completes at once (two greenlet switches, no trip through the event loop).
+
+    def do_execute(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+        super().do_execute(cursor, statement, parameters, context)  # type: ignore[no-untyped-call]
+        _awaited()
+
+    def do_executemany(
+        self, cursor: Any, statement: Any, parameters: Any, context: Any = None
+    ) -> None:
+        super().do_executemany(cursor, statement, parameters, context)  # type: ignore[no-untyped-call]
+        _awaited()
+
+    def do_execute_no_params(self, cursor: Any, statement: Any, context: Any = None) -> None:
+        super().do_execute_no_params(cursor, statement, context)  # type: ignore[no-untyped-call]
+        _awaited()
+
     def connect(self, *cargs: Any, **cparams: Any) -> Any:
         cparams.setdefault("factory", InlineConnection)
         return super().connect(*cargs, **cparams)
@@ -79,6 +97,15 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
         if cls._is_url_file_db(url):
             return pool.AsyncAdaptedQueuePool
         return pool.StaticPool
+
+
+async def _done() -> None:
+    return None
+
+
+def _awaited() -> None:
+    if in_greenlet():
+        await_(_done())
 
 
 registry.register(f"sqlite.{DRIVER}", __name__, "InlineSQLiteDialect")

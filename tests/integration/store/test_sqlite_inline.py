@@ -138,3 +138,14 @@ async def test_prepared_rows_are_stored_exactly_as_the_orm_stores_them(tmp_path:
     assert orm_log.pop("execution_id") == orm_id.hex
     assert raw_log.pop("execution_id") == raw_id.hex
     assert orm_log == raw_log
+
+
+async def test_core_connections_execute_like_with_an_async_driver(tmp_path: Path) -> None:
+    # AsyncConnection.execute insists that the driver awaited: the inline driver says it did
+    db = await _database(tmp_path)
+    try:
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("SELECT 41 + 1"))).scalar() == 42
+            assert (await connection.exec_driver_sql("SELECT 'ok'")).scalar() == "ok"
+    finally:
+        await db.dispose()

@@ -29,6 +29,7 @@ __all__ = [
     "ensure_token",
     "expires_soon",
     "needs_token",
+    "post_token_form",
     "request_token",
 ]
 
@@ -104,8 +105,7 @@ async def request_token(
     if fields.get("scopes"):
         form["scope"] = str(fields["scopes"])
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=TIMEOUT_S) as http:
-            response = await http.post(token_url, data=form, headers={"Accept": "application/json"})
+        response, token = await post_token_form(token_url, form, transport)
     except httpx.HTTPError as exc:
         raise TokenRequestFailed(
             f"connection '{key}': the token endpoint {token_url} could not be reached "
@@ -113,19 +113,31 @@ async def request_token(
             field="configVariables",
             fix=fix,
         ) from exc
-    try:
-        token = response.json()
-    except ValueError:
-        token = None
-    if response.status_code >= 400 or not isinstance(token, dict) or "access_token" not in token:
+    if token is None:
         raise TokenRequestFailed(
             f"connection '{key}': the token endpoint {token_url} answered "
             f"{response.status_code}: {_answer(response, [secret])}",
             field="configVariables",
             fix=fix,
         )
-    token.setdefault("obtained_at", clock.to_iso(clock.now()))
     return token
+
+
+async def post_token_form(
+    token_url: str, form: Mapping[str, str], transport: httpx.AsyncBaseTransport | None
+) -> tuple[httpx.Response, dict[str, Any] | None]:
+    """POST an OAuth token request: the answer, and the token it granted (with
+    ``obtained_at``) or None. Raises ``httpx.HTTPError`` when the endpoint cannot be reached."""
+    async with httpx.AsyncClient(transport=transport, timeout=TIMEOUT_S) as http:
+        response = await http.post(token_url, data=form, headers={"Accept": "application/json"})
+    try:
+        token = response.json()
+    except ValueError:
+        token = None
+    if response.status_code >= 400 or not isinstance(token, dict) or "access_token" not in token:
+        return response, None
+    token.setdefault("obtained_at", clock.to_iso(clock.now()))
+    return response, token
 
 
 async def ensure_token(

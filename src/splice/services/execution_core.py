@@ -25,7 +25,7 @@ from splice.services.group_commit import GroupCommit
 from splice.services.target_cache import TargetCache
 from splice.settings import Settings
 from splice.store.db import Database
-from splice.store.raw_rows import RowWriter
+from splice.store.raw_rows import RowWriter, fill_defaults
 from splice.store.tables import Execution
 
 __all__ = [
@@ -236,35 +236,11 @@ async def insert_execution(writer: RowWriter, execution: Execution) -> None:
     fill them in); once this runs the object is detached, as after a committed ``add``.
     """
     state = inspect(execution)
-    given = state.dict  # the object's loaded values, without attribute events
-    values: dict[str, Any] = {}
-    for key, column, json_like in _execution_columns(state.mapper):
-        if key not in given:
-            default = column.default
-            value: Any = None
-            if default is not None and default.is_callable:
-                value = default.arg(None)
-            elif default is not None and default.is_scalar:
-                value = default.arg
-            given[key] = value  # a flush would fill it in too; committed once detached below
-            if value is None and json_like:
-                continue  # as the ORM does: an unset JSON column is SQL NULL, not JSON null
-        values[column.key] = given[key]
-    await writer.insert_rows(EXECUTIONS, [values])
+    given = state.dict  # the object's values (attribute keys are the column keys), no events
+    fill_defaults(EXECUTIONS, given)
+    await writer.insert_rows(EXECUTIONS, [{c.key: given[c.key] for c in EXECUTIONS.columns}])
     if state.transient:
         make_transient_to_detached(execution)
-
-
-_COLUMNS: list[tuple[str, Any, bool]] = []
-
-
-def _execution_columns(mapper: Any) -> list[tuple[str, Any, bool]]:
-    """(attribute key, column, JSON-like) of every mapped column of ``Execution``, once."""
-    if not _COLUMNS:
-        for attr in mapper.column_attrs:
-            column = attr.columns[0]
-            _COLUMNS.append((attr.key, column, bool(column.type.should_evaluate_none)))
-    return _COLUMNS
 
 
 def _is_text(content_type: str) -> bool:

@@ -22,10 +22,15 @@ from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
 from splice.errors import InvalidInput, NotFound
 from splice.services.execution_core import EXECUTIONS, ExecutionCore, insert_execution
 from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
-from splice.services.execution_sink import PendingRow, StoreSink, insert_rows
+from splice.services.execution_sink import (
+    PendingRow,
+    StoreSink,
+    insert_rows,
+    succeeded_results,
+)
 from splice.services.execution_state import StoreState
 from splice.store.raw_rows import Condition, RowWriter, SessionWriter
-from splice.store.tables import Execution, ExecutionStep, Instance, InstanceFlowConfig
+from splice.store.tables import Execution, Instance, InstanceFlowConfig
 
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
 
@@ -195,27 +200,8 @@ class ExecutionRun(ExecutionCore):
     async def _resume_results(self, execution: Execution) -> dict[str, Any]:
         if execution.resume_from is None or execution.replay_of_id is None:
             return {}
-        import msgpack
-
-        async with self._db.session() as session:
-            steps = (
-                await session.execute(
-                    select(ExecutionStep)
-                    .where(
-                        ExecutionStep.execution_id == execution.replay_of_id,
-                        ExecutionStep.status == "succeeded",
-                    )
-                    .order_by(ExecutionStep.sequence)
-                )
-            ).scalars()
-            results: dict[str, Any] = {}
-            for step in steps:
-                packed = msgpack.unpackb(step.result)
-                data = packed.get("data")
-                results[step.step_path] = (
-                    json.loads(data) if packed.get("contentType") == "application/json" else data
-                )
-            return results
+        steps = await succeeded_results(self._db, execution.replay_of_id)
+        return {step.step_path: data for step, data in steps}
 
     def _flow_model(self, flow_definition: dict[str, Any]) -> Flow:
         """The parsed flow, cached by its content so the engine's compiled form is reused too.

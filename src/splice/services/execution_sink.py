@@ -9,13 +9,14 @@ unit of work cost more than the rest of a small run's writes (the webhook hot pa
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import msgpack
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
@@ -24,7 +25,14 @@ from splice.store.db import Database
 from splice.store.raw_rows import RowWriter, SessionWriter
 from splice.store.tables import Execution, ExecutionLog, ExecutionSection, ExecutionStep
 
-__all__ = ["PendingRow", "StoreSink", "insert_rows", "pack_result"]
+__all__ = [
+    "PendingRow",
+    "StoreSink",
+    "insert_rows",
+    "pack_result",
+    "succeeded_results",
+    "unpack_result",
+]
 
 MAX_LOG_CHARS = 4096
 STEPS: Table = ExecutionStep.__table__  # type: ignore[assignment]
@@ -60,6 +68,33 @@ def pack_result(data: Any, content_type: str | None) -> bytes:
         document = {"data": json_bytes(data).decode("utf-8"), "contentType": "application/json"}
     packed: bytes = msgpack.packb(document)
     return packed
+
+
+def unpack_result(packed: bytes) -> Any:
+    """The data ``pack_result`` stored, JSON results parsed back."""
+    document = msgpack.unpackb(packed)
+    data = document.get("data")
+    if document.get("contentType") == "application/json" and isinstance(data, str):
+        return json.loads(data)
+    return data
+
+
+async def succeeded_results(
+    db: Database, execution_id: uuid.UUID
+) -> list[tuple[ExecutionStep, Any]]:
+    """The execution's succeeded step rows in run order, each with its unpacked result."""
+    async with db.session() as session:
+        steps = (
+            await session.execute(
+                select(ExecutionStep)
+                .where(
+                    ExecutionStep.execution_id == execution_id,
+                    ExecutionStep.status == "succeeded",
+                )
+                .order_by(ExecutionStep.sequence)
+            )
+        ).scalars()
+        return [(step, unpack_result(step.result)) for step in steps]
 
 
 class StoreSink:

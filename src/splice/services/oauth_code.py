@@ -17,11 +17,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from splice import clock
 from splice.components.registry import Registry
 from splice.errors import InvalidInput
 from splice.services import config_values as cv_rules
-from splice.services.client_credentials import expires_soon
+from splice.services.client_credentials import expires_soon, post_token_form
 from splice.services.secrets import SecretBox
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
 ]
 
 STATE_TTL_SECONDS = 3600
-TIMEOUT_S = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -87,25 +85,19 @@ async def token_request(
 ) -> dict[str, Any]:
     """POST a token request (form body) and return the token; InvalidInput when refused."""
     try:
-        async with httpx.AsyncClient(transport=transport, timeout=TIMEOUT_S) as http:
-            response = await http.post(token_url, data=form, headers={"Accept": "application/json"})
+        response, token = await post_token_form(token_url, form, transport)
     except httpx.HTTPError as exc:
         raise InvalidInput(
             f"the token endpoint {token_url} could not be reached: {exc}",
             field="code",
             fix="check the connection's tokenUrl",
         ) from exc
-    try:
-        token = response.json()
-    except ValueError:
-        token = None
-    if response.status_code >= 400 or not isinstance(token, dict) or "access_token" not in token:
+    if token is None:
         raise InvalidInput(
             f"the token endpoint answered {response.status_code} without an access_token",
             field="code",
             fix="check the connection's client ID, secret and token URL, then authorize again",
         )
-    token.setdefault("obtained_at", clock.to_iso(clock.now()))
     return token
 
 

@@ -21,13 +21,11 @@ preprocess run, no routing error for a request that could never be accepted.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import msgpack
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +39,7 @@ from splice.definition.routing import (
     lookup,
 )
 from splice.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UserError
+from splice.services.execution_sink import succeeded_results
 from splice.services.executions import ExecutionService, WebhookRequest, parse_body
 from splice.store.db import Database
 from splice.store.repositories import instances as repo
@@ -48,7 +47,6 @@ from splice.store.repositories import integrations as integration_repo
 from splice.store.tables import (
     Customer,
     Execution,
-    ExecutionStep,
     Instance,
     Integration,
     IntegrationVersion,
@@ -432,25 +430,9 @@ class WebhookRouter:
 
     async def _step_results(self, execution: Execution) -> tuple[dict[str, Any], Any]:
         """Top-level step results by step key, and the last one's."""
-        async with self._db.session() as session:
-            rows = (
-                await session.execute(
-                    select(ExecutionStep)
-                    .where(
-                        ExecutionStep.execution_id == execution.id,
-                        ExecutionStep.status == "succeeded",
-                    )
-                    .order_by(ExecutionStep.sequence)
-                )
-            ).scalars()
-            results: dict[str, Any] = {}
-            last: Any = None
-            for step in rows:
-                if step.step_path != step.step_key:
-                    continue
-                packed = msgpack.unpackb(step.result)
-                data = packed.get("data")
-                if packed.get("contentType") == "application/json" and isinstance(data, str):
-                    data = json.loads(data)
+        results: dict[str, Any] = {}
+        last: Any = None
+        for step, data in await succeeded_results(self._db, execution.id):
+            if step.step_path == step.step_key:
                 results[step.step_key] = last = data
         return results, last

@@ -21,7 +21,6 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
 
 from splice.store.checkpoint import WalCheckpointer
-from splice.store.raw_rows import DRIVER_KEY
 from splice.store.sqlite_inline import begin_immediate, inline_url
 
 __all__ = ["RUN_TABLES", "Database"]
@@ -115,14 +114,12 @@ class Database:
 
     def _bump_generation(self, session: Session) -> None:
         """Count commits that changed anything but run records (``generation``)."""
-        session.info.pop(DRIVER_KEY, None)
         if session.info.pop("config_written", False):
             self.generation += 1
 
     @staticmethod
     def _forget_writes(session: Session) -> None:
         session.info.pop("config_written", None)
-        session.info.pop(DRIVER_KEY, None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

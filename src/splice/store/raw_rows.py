@@ -15,22 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Table, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
-    "DRIVER_KEY",
     "Condition",
     "DriverWriter",
     "RowWriter",
     "SessionWriter",
+    "fill_defaults",
 ]
 
 Processor = Callable[[Any], Any] | None
-DRIVER_KEY = "splice.raw_rows.driver"
 _MISSING = object()
 
 
@@ -42,16 +41,12 @@ class _Plan:
         self.processors: dict[str, Processor] = {
             c.key: c.type._cached_bind_processor(dialect) for c in table.columns
         }
-        # per column: key, bind processor, default (a callable, a value or None), and whether
-        # None means SQL NULL by leaving the column out (JSON columns, as the ORM does)
-        self.columns: list[tuple[str, Processor, Callable[[], Any] | None, Any, bool]] = [
-            (
-                c.key,
-                self.processors[c.key],
-                *_default(c),
-                bool(c.type.should_evaluate_none),
-            )
-            for c in table.columns
+        json_like = {c.key for c in table.columns if c.type.should_evaluate_none}
+        # per column: key, bind processor, maker of its default, and whether None means SQL
+        # NULL by leaving the column out (JSON columns, as the ORM does)
+        self.columns: list[tuple[str, Processor, Callable[[], Any], bool]] = [
+            (key, self.processors[key], make_default, key in json_like)
+            for key, make_default in _defaults(table)
         ]
         self._sql: dict[tuple[str, ...], str] = {}
 
@@ -64,10 +59,10 @@ class _Plan:
     def insert_params(self, values: dict[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         keys: list[str] = []
         params: list[Any] = []
-        for key, processor, make_default, default, json_like in self.columns:
+        for key, processor, make_default, json_like in self.columns:
             value = values.get(key, _MISSING)
             if value is _MISSING:
-                value = make_default() if make_default is not None else default
+                value = make_default()
             if value is None:
                 if json_like:
                     continue  # SQL NULL, as the ORM stores an unset JSON attribute
@@ -86,17 +81,31 @@ class _Plan:
         return sql
 
 
-def _default(column: Column[Any]) -> tuple[Callable[[], Any] | None, Any]:
-    """A column's Python-side default: (callable, None) or (None, value)."""
+_table_defaults: dict[str, list[tuple[str, Callable[[], Any]]]] = {}
+
+
+def _defaults(table: Table) -> list[tuple[str, Callable[[], Any]]]:
+    """(column key, maker of its Python-side default or of None) per column, once per table."""
+    found = _table_defaults.get(table.name)
+    if found is None:
+        found = _table_defaults[table.name] = [(c.key, _default(c)) for c in table.columns]
+    return found
+
+
+def _default(column: Column[Any]) -> Callable[[], Any]:
     default = column.default
-    if default is None:
-        return None, None
-    if default.is_callable:
+    if default is not None and default.is_callable:
         arg = default.arg  # type: ignore[attr-defined]
-        return (lambda: arg(None)), None
-    if default.is_scalar:
-        return None, default.arg  # type: ignore[attr-defined]
-    return None, None
+        return lambda: arg(None)
+    value = default.arg if default is not None and default.is_scalar else None  # type: ignore[attr-defined]
+    return lambda: value
+
+
+def fill_defaults(table: Table, values: dict[str, Any]) -> None:
+    """Give the columns ``values`` lacks their Python-side defaults, as an ``INSERT`` would."""
+    for key, make_default in _defaults(table):
+        if key not in values:
+            values[key] = make_default()
 
 
 _plans: dict[tuple[str, str], _Plan] = {}
@@ -117,17 +126,10 @@ def _dialect(session: AsyncSession) -> Dialect:
 
 
 async def _driver(session: AsyncSession) -> Any:
-    """The sqlite3 connection of the session's transaction (begun if it was not yet).
-
-    Remembered in ``session.info`` for the transaction's next statements, and forgotten when
-    the transaction ends (``Database`` clears it on commit and rollback).
-    """
-    driver = session.info.get(DRIVER_KEY)
-    if driver is None or not session.in_transaction():
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = session.info[DRIVER_KEY] = raw.driver_connection
-    return driver
+    """The sqlite3 connection of the session's transaction (begun if it was not yet)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
 
 
 @dataclass(frozen=True)
@@ -140,12 +142,11 @@ class Condition:
     clause: Callable[[], Any]
 
 
-class RowWriter:
+class RowWriter(Protocol):
     """Writes run rows in an open transaction: ``DriverWriter`` (SQLite) or ``SessionWriter``."""
 
     async def insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` (column key → value) into ``table``."""
-        raise NotImplementedError
 
     async def update_row(
         self,
@@ -155,16 +156,12 @@ class RowWriter:
         condition: Condition | None = None,
     ) -> int:
         """``UPDATE table SET values WHERE id = row_id [AND condition]``; the rows changed."""
-        raise NotImplementedError
-
-    _dialect: Dialect
 
     def stored(self, table: Table, key: str, value: Any) -> Any:
         """``value`` of column ``key`` in the form the database stores (for ``Condition``)."""
-        return _plan(table, self._dialect).bind(key, value)
 
 
-class DriverWriter(RowWriter):
+class DriverWriter:
     """Prepared statements on the ``sqlite3`` connection of an open transaction."""
 
     def __init__(self, driver: Any, dialect: Dialect) -> None:
@@ -199,8 +196,11 @@ class DriverWriter(RowWriter):
         params.extend(condition.params if condition is not None else ())
         return int(self._driver.execute(sql, params).rowcount)
 
+    def stored(self, table: Table, key: str, value: Any) -> Any:
+        return _plan(table, self._dialect).bind(key, value)
 
-class SessionWriter(RowWriter):
+
+class SessionWriter:
     """Run rows in a session's transaction: the driver's statements on SQLite, Core elsewhere."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -236,3 +236,6 @@ class SessionWriter(RowWriter):
             statement = statement.where(condition.clause())
         result = await self._session.execute(statement.values(**values))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def stored(self, table: Table, key: str, value: Any) -> Any:
+        return _plan(table, self._dialect).bind(key, value)

@@ -17,7 +17,10 @@ from splice.settings import Settings
 from splice.store.db import Database
 from splice.store.tables import Customer, User
 
-__all__ = ["CustomerService"]
+__all__ = [
+    "CustomerService",
+    "visible_customer",
+]
 
 
 def _labels(labels: list[str | None] | None) -> list[str]:
@@ -54,6 +57,20 @@ class CustomerText:
             label = self.labels_contains.strip().lower().replace('"', "")
             stmt = stmt.where(cast(Customer.labels, String).ilike(f'%"{label}"%'))
         return stmt
+
+
+async def visible_customer(session: AsyncSession, actor: Actor, global_id: str) -> Customer:
+    """A customer to configure or deploy for: not the system one, in the actor's organization,
+    and a customer user's own; NotFound (field ``customer``) otherwise."""
+    customer = await session.get(Customer, ids.decode(global_id, "Customer"))
+    if (
+        customer is None
+        or customer.organization_id != actor.organization_id
+        or customer.is_system
+        or (actor.is_customer_user and customer.id != actor.customer_id)
+    ):
+        raise NotFound("customer", global_id, field="customer")
+    return customer
 
 
 class CustomerService:

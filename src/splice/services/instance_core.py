@@ -17,6 +17,7 @@ from splice.errors import Conflict, NotFound
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor
 from splice.services.connection_resolver import ConnectionResolver
+from splice.services.customers import visible_customer
 from splice.services.integrations import IntegrationService
 from splice.services.secrets import SecretBox
 from splice.settings import Settings
@@ -86,16 +87,7 @@ class InstanceCore:
         return True
 
     async def _customer(self, session: AsyncSession, actor: Actor, global_id: str) -> Customer:
-        pk = ids.decode(global_id, "Customer")
-        customer = await session.get(Customer, pk)
-        if (
-            customer is None
-            or customer.organization_id != actor.organization_id
-            or customer.is_system
-            or (actor.is_customer_user and customer.id != actor.customer_id)
-        ):
-            raise NotFound("customer", global_id, field="customer")
-        return customer
+        return await visible_customer(session, actor, global_id)
 
     async def _deployable_version(
         self, session: AsyncSession, actor: Actor, global_id: str, *, field: str = "integration"

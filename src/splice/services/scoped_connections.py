@@ -33,6 +33,7 @@ from splice.services import config_values as cv_rules
 from splice.services import oauth_code
 from splice.services.authz import Actor, Permission, require, require_customer_value_editor
 from splice.services.connection_resolver import scoped_config_var, slot_for
+from splice.services.customers import visible_customer
 from splice.services.scoped_usage import require_unused
 from splice.services.secrets import SecretBox
 from splice.settings import Settings
@@ -385,15 +386,7 @@ class ScopedConnectionService:
                     "customer is required", field="customer", fix="pass the customer's ID"
                 )
             global_id = ids.encode("Customer", actor.customer_id)
-        customer = await session.get(Customer, ids.decode(global_id, "Customer"))
-        if (
-            customer is None
-            or customer.organization_id != actor.organization_id
-            or customer.is_system
-            or (actor.is_customer_user and customer.id != actor.customer_id)
-        ):
-            raise NotFound("customer", global_id, field="customer")
-        return customer
+        return await visible_customer(session, actor, global_id)
 
     def _value_view(
         self, actor: Actor, row: CustomerConfigVariable, scoped: ScopedConfigVariable

@@ -10,14 +10,23 @@ import base64
 import binascii
 import uuid
 
+from uuid_utils import compat as uuid_compat
+
 from splice.errors import NotFound
 
 __all__ = ["decode", "decode_any", "encode", "new_uuid"]
 
 
 def new_uuid() -> uuid.UUID:
-    """Return a fresh random UUID (primary keys of every table)."""
-    return uuid.uuid4()
+    """A fresh primary key: a time-ordered UUID (version 7, RFC 9562).
+
+    Keys that grow with time are appended to the end of every index on them (the primary key,
+    and the ``execution_id`` indexes of step results and logs) instead of landing on a random
+    page each: a commit of a hundred run rows dirties a few pages instead of hundreds, which on
+    SQLite is most of a commit's cost and most of the write-ahead log's growth. Within a process
+    the keys are strictly increasing; the random part keeps them unguessable across processes.
+    """
+    return uuid_compat.uuid7()
 
 
 def encode(type_name: str, pk: uuid.UUID | str) -> str:

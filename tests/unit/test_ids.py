@@ -36,3 +36,11 @@ def test_malformed_ids_are_not_found(bad: str) -> None:
     with pytest.raises(NotFound) as caught:
         ids.decode(bad, "Integration")
     assert caught.value.field == "id"
+
+
+def test_new_primary_keys_grow_with_time_so_indexes_append() -> None:
+    keys = [ids.new_uuid() for _ in range(1000)]
+    assert keys == sorted(keys) and len(set(keys)) == 1000
+    assert [k.hex for k in keys] == sorted(k.hex for k in keys)  # SQLite stores the hex form
+    assert {k.version for k in keys} == {7}
+    assert ids.decode(ids.encode("Execution", keys[0]), "Execution") == keys[0]

@@ -12,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import types
-import uuid
 from collections.abc import Coroutine, Generator, Mapping
 from datetime import datetime
 from typing import Any
 
-from splice import clock
+from splice import clock, ids
 from splice.components.context import ActionContext, LogSeverity, StepLogger
 from splice.components.inputs import InputValueError, as_int, maybe_json
 from splice.components.registry import Registry
@@ -199,7 +198,7 @@ class _Run:
             name = step.name if step is not None else path
             label = name if step is None or path == step.key else f"{name} ({path})"
             started = self.current_started if path == self.current_path else None
-            section = LogSection(uuid.uuid4(), label, started or _now())
+            section = LogSection(ids.new_uuid(), label, started or _now())
             self.sections[path] = section
         return section
 

@@ -84,7 +84,7 @@ class ExecutionAccept(ExecutionRun):
             synchronous = execution.is_synchronous = False
             execution.status = "queued"
             execution.queue_limit = policy.limit
-            execution.id = uuid.uuid4()
+            execution.id = ids.new_uuid()
             execution.dedupe_id = policy.dedupe_id(self.trigger_payload(execution, target))
         elif synchronous and claim_if_sync:
             # the caller runs it right away, claimed; the row is written by the run itself, with
@@ -125,7 +125,7 @@ class ExecutionAccept(ExecutionRun):
     def _claim_for(self, execution: Execution, owner: str) -> None:
         """Make a new row claimed by ``owner`` (as a claim would), before it is written."""
         now = clock.now()
-        execution.id = uuid.uuid4()
+        execution.id = ids.new_uuid()
         execution.created_at = now
         execution.status = "running"
         execution.lease_owner = owner

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from splice import clock
+from splice import clock, ids
 from splice.engine.references import parse_reference, walk
 from splice.store.db import Database
 from splice.store.tables import Execution, ExecutionLog, InstanceFlowConfig
@@ -108,7 +108,7 @@ def ended_without_running(execution: Execution, status: str, reason: str) -> lis
     """
     now = clock.now()
     if execution.id is None:
-        execution.id = uuid.uuid4()
+        execution.id = ids.new_uuid()
     execution.status = status
     execution.started_at = execution.started_at or now
     execution.ended_at = now

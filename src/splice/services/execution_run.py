@@ -262,7 +262,7 @@ class ExecutionRun(ExecutionCore):
             policy = None if synchronous else sibling_queue_policy(target, flow_name)
             if policy is not None:  # an asynchronous call to a queued flow waits its turn
                 child.status, child.queue_limit = "queued", policy.limit
-                child.id = uuid.uuid4()
+                child.id = ids.new_uuid()
                 child.dedupe_id = policy.dedupe_id(self.trigger_payload(child, target))
             async with self._db.session() as session:
                 config = await session.get(InstanceFlowConfig, child.flow_config_id)

@@ -18,6 +18,7 @@ from typing import Any
 import msgpack
 from sqlalchemy import Table, select
 
+from splice import ids
 from splice.engine import LogEntry, StepResult
 from splice.engine.response import json_bytes
 from splice.services.execution_core import insert_execution
@@ -130,7 +131,7 @@ class StoreSink:
             (
                 STEPS,
                 {
-                    "id": uuid.uuid4(),
+                    "id": ids.new_uuid(),
                     "execution_id": self._execution_id,
                     "sequence": self._sequence,
                     "step_path": result.path,
@@ -166,7 +167,7 @@ class StoreSink:
             (
                 LOGS,
                 {
-                    "id": uuid.uuid4(),
+                    "id": ids.new_uuid(),
                     "execution_id": self._execution_id,
                     "timestamp": entry.timestamp,
                     "severity": entry.severity,

@@ -4,8 +4,17 @@ By default SQLite checkpoints inside the commit that pushes the write-ahead log 
 pages, and a checkpoint fsyncs the database file: that commit then takes milliseconds (tens on
 a busy disk) instead of tens of microseconds. Splice runs SQLite statements on the event loop
 (``store/sqlite_inline.py``), so the loop would stall for every request behind it. Splice's
-connections therefore turn automatic checkpoints off, and this thread checkpoints (``PASSIVE``:
-it never waits for readers or writers) whenever the log has grown past ``max_wal_bytes``.
+connections therefore turn automatic checkpoints off, and this thread checkpoints whenever the
+log has grown past ``max_wal_bytes``.
+
+A checkpoint copies the log into the database, but only a log that was copied *entirely* can
+start over; under steady writes a ``PASSIVE`` checkpoint (which never waits) is always a few
+commits behind, so the log grew without end (a gigabyte in half a minute of webhooks), and every
+page read got slower with it (SQLite looks pages up in the log's index before the file). Each
+round therefore copies in two passes: ``PASSIVE`` copies the bulk while writers go on, then
+``TRUNCATE`` copies the last few frames with writers held off (they wait without blocking the
+loop: ``sqlite_inline.begin_immediate``) and empties the log. That pass gives up after
+``hold_seconds`` rather than hold writers behind a long reader; the next round tries again.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_WAL_BYTES = 4 * 1024 * 1024
 INTERVAL_SECONDS = 0.2
+HOLD_SECONDS = 0.05
 
 
 class WalCheckpointer:
@@ -32,11 +42,13 @@ class WalCheckpointer:
         *,
         max_wal_bytes: int = MAX_WAL_BYTES,
         interval: float = INTERVAL_SECONDS,
+        hold_seconds: float = HOLD_SECONDS,
     ) -> None:
         self._path = path
         self._wal = f"{path}-wal"
         self._max_wal_bytes = max_wal_bytes
         self._interval = interval
+        self._hold_seconds = hold_seconds
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -66,11 +78,13 @@ class WalCheckpointer:
         except OSError:
             return 0
 
-    def checkpoint(self) -> None:
-        """One passive checkpoint, now."""
-        connection = sqlite3.connect(self._path, isolation_level=None, timeout=1)
+    def checkpoint(self) -> bool:
+        """Copy the log into the database now; whether the log was emptied too."""
+        connection = sqlite3.connect(self._path, isolation_level=None, timeout=self._hold_seconds)
         try:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            (busy, _, _) = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return not busy
         finally:
             connection.close()
 

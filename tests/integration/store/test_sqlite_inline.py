@@ -79,9 +79,35 @@ def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path) -> No
     checkpointer = WalCheckpointer(path, max_wal_bytes=1)
     assert checkpointer.wal_bytes() > 1_000_000
     before = os.path.getsize(path)  # the rows are only in the log yet
-    checkpointer.checkpoint()
+    assert checkpointer.checkpoint() is True
     assert os.path.getsize(path) > before + 1_000_000  # copied into the database file
+    assert checkpointer.wal_bytes() == 0  # and the log starts over instead of growing on
+    writer.execute("INSERT INTO t VALUES ('after')")  # writing goes on into the emptied log
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM t").fetchone()[0] == 2001
     writer.close()
+
+
+def test_a_reader_of_the_log_makes_the_checkpointer_give_up_not_hold_writers(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "plain.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x TEXT)")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # a snapshot that reads from the log
+    writer.executemany("INSERT INTO t VALUES (?)", [("x" * 500,) for _ in range(200)])
+    checkpointer = WalCheckpointer(path, max_wal_bytes=1, hold_seconds=0.01)
+    assert checkpointer.checkpoint() is False  # the log cannot start over under the reader
+    writer.execute("PRAGMA busy_timeout=0")
+    writer.execute("INSERT INTO t VALUES ('not held')")  # the writer was let go at once
+    reader.execute("COMMIT")
+    assert checkpointer.checkpoint() is True
+    assert checkpointer.wal_bytes() == 0
+    writer.close()
+    reader.close()
 
 
 def _raw_rows(path: Path, table: str) -> list[dict[str, Any]]:

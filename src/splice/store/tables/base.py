@@ -11,8 +11,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from splice import clock
+from splice.ids import new_uuid
 
-__all__ = ["Base", "Timestamped", "UtcDateTime", "new_pk"]
+__all__ = ["Base", "Timestamped", "UtcDateTime"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,11 +41,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
-def new_pk() -> uuid.UUID:
-    """Primary keys are random UUIDs (they appear inside global IDs)."""
-    return uuid.uuid4()
-
-
 class Base(DeclarativeBase):
     """Base of every table."""
 
@@ -60,6 +56,6 @@ class Base(DeclarativeBase):
 class Timestamped:
     """Common columns: a UUID primary key and creation/update times."""
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_pk)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from splice.ids import new_uuid
 from splice.store.tables.base import Base
 
 __all__ = ["DataSourceLogLine"]
@@ -30,7 +31,7 @@ class DataSourceLogLine(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
     config_variable_key: Mapped[str] = mapped_column(String(200))
     log_type: Mapped[str] = mapped_column(String(20), default="DATA_SOURCE")

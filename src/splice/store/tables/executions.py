@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from splice.ids import new_uuid
 from splice.store.tables.base import Base, Timestamped
 
 __all__ = ["Execution", "ExecutionLog", "ExecutionSection", "ExecutionStep", "StateValue"]
@@ -77,7 +78,7 @@ class ExecutionStep(Base):
 
     __tablename__ = "execution_steps"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     execution_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("executions.id", ondelete="CASCADE"), index=True
     )
@@ -99,7 +100,7 @@ class ExecutionLog(Base):
     __tablename__ = "execution_logs"
     __table_args__ = (Index("ix_execution_logs_execution_time", "execution_id", "timestamp", "id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     execution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"))
     timestamp: Mapped[datetime] = mapped_column()
     severity: Mapped[str] = mapped_column(String(10))
@@ -114,7 +115,7 @@ class ExecutionSection(Base):
     __tablename__ = "execution_sections"
     __table_args__ = (Index("ix_execution_sections_execution", "execution_id", "started_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     execution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(500))
     started_at: Mapped[datetime] = mapped_column()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from splice import __version__
 from splice.api import auth_routes, files, oauth_callback, webhooks
@@ -22,7 +23,7 @@ from splice.services import Services
 from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 
-__all__ = ["create_app"]
+__all__ = ["SpliceApp", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,24 @@ def choose_dispatcher(settings: Settings, services: Services) -> Dispatcher:
 
         return CeleryDispatcher(create_celery_app(settings))
     return InlineDispatcher(services.executions, workers=settings.runtime.workers)
+
+
+class SpliceApp(FastAPI):
+    """FastAPI, with webhook calls handed to ``trigger_app`` ahead of its middleware stack.
+
+    A webhook needs none of what the stack does for the API (error pages, exception handlers,
+    FastAPI's own body limit, routing), and each layer wraps every call and every message sent.
+    ``trigger_app`` applies the request-size limit itself.
+    """
+
+    trigger_app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.trigger_app is not None and webhooks.is_trigger_path(scope):
+            scope["app"] = self
+            await self.trigger_app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -65,7 +84,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         await dispatcher.stop()
         await services.db.dispose()
 
-    app = FastAPI(title="Splice", version=__version__, lifespan=lifespan, docs_url="/docs")
+    app = SpliceApp(title="Splice", version=__version__, lifespan=lifespan, docs_url="/docs")
     app.state.services = services
     app.state.dispatcher = dispatcher
     install_problem_handlers(app)
@@ -81,6 +100,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    app.add_middleware(webhooks.TriggerRoute)  # /trigger/ skips FastAPI's routing layers
     app.add_middleware(BodySizeLimit, max_bytes=settings.limits.request_bytes)
+    app.trigger_app = BodySizeLimit(
+        webhooks.TriggerRoute(services), max_bytes=settings.limits.request_bytes
+    )
     return app

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import URL
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from splice.api.deps import ServicesDep
 from splice.errors import UserError
@@ -28,7 +28,7 @@ from splice.services import Services
 from splice.services.executions import WebhookRequest
 from splice.store.tables import Execution
 
-__all__ = ["TriggerRoute", "router"]
+__all__ = ["TriggerRoute", "is_trigger_path", "router"]
 
 router = APIRouter()
 ALLOWED = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -38,21 +38,17 @@ POLL_SECONDS = 0.05
 
 
 class TriggerRoute:
-    """ASGI middleware answering ``/trigger/<ID>[/<path fragment>]`` itself.
+    """The ASGI app answering ``/trigger/<ID>[/<path fragment>]`` (``is_trigger_path``).
 
-    Webhooks are the busiest route and need none of FastAPI's routing, dependency solving or
-    request parsing; everything else passes on to the app. User errors get the same JSON
-    answer as the app's problem handlers.
+    Webhooks are the busiest route and need none of FastAPI's routing, dependency solving,
+    request parsing or middleware: ``SpliceApp`` hands them here before its own stack. User
+    errors get the same JSON answer as the app's problem handlers.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(PREFIX) or len(path) == len(PREFIX):
-            await self.app(scope, receive, send)
-            return
         if scope["method"] not in METHODS:
             refused = JSONResponse(
                 {"error": "MethodNotAllowed", "message": f"webhooks take {', '.join(ALLOWED)}"},
@@ -61,11 +57,11 @@ class TriggerRoute:
             )
             await refused(scope, receive, send)
             return
+        path: str = scope["path"]
         flow_config_id, _, path_fragment = path[len(PREFIX) :].partition("/")
-        services: Services = scope["app"].state.services
         try:
             response = await trigger(
-                scope, await _body(receive), flow_config_id, path_fragment, services
+                scope, await _body(receive), flow_config_id, path_fragment, self.services
             )
         except UserError as exc:
             response = JSONResponse(
@@ -73,6 +69,14 @@ class TriggerRoute:
                 status_code=exc.status_code,
             )
         await response(scope, receive, send)
+
+
+def is_trigger_path(scope: Scope) -> bool:
+    """Whether an ASGI scope is a webhook call (``/trigger/`` and something after it)."""
+    if scope["type"] != "http":
+        return False
+    path: str = scope["path"]
+    return path.startswith(PREFIX) and len(path) > len(PREFIX)
 
 
 async def _body(receive: Receive) -> bytes:

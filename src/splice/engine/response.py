@@ -1,17 +1,17 @@
-"""Webhook responses from step results, and the cheap size check behind the result-size limit."""
+"""Webhook responses from step results, and the recorded form of a result (which the
+result-size limit measures)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from splice.components.sdk import ActionResult, HttpResponse
 from splice.engine.results import WebhookResponse
 
-__all__ = ["fits", "http_response", "json_bytes", "step_response"]
+__all__ = ["http_response", "json_bytes", "recorded_form", "recorded_size", "step_response"]
 
 _JSON = "application/json"
 
@@ -62,32 +62,23 @@ def http_response(response: HttpResponse, execution_id: str) -> WebhookResponse:
     return WebhookResponse(response.status_code, content_type, dict(response.headers), body)
 
 
-def fits(value: Any, limit: int) -> bool:
-    """Whether ``value`` is at most about ``limit`` bytes (JSON-ish estimate, stops early)."""
-    if value is None or isinstance(value, bool | int | float):
-        return True
-    budget = limit
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        # built-in types before the Mapping ABC, whose isinstance check is slow for non-mappings;
-        # tuples of types, not X | Y unions, which isinstance checks about twice as slowly
-        if isinstance(item, str):
-            budget -= len(item) + 2
-        elif isinstance(item, (bytes, bytearray)):
-            budget -= len(item)
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            budget -= 2 + len(item)
-            stack.extend(item)
-        elif item is None or isinstance(item, (bool, int, float)):
-            budget -= 8
-        elif isinstance(item, (dict, Mapping)):
-            budget -= 2 + 2 * len(item)
-            for key, inner in item.items():
-                budget -= len(key) + 3 if isinstance(key, str) else 8
-                stack.append(inner)
-        else:
-            budget -= 8
-        if budget < 0:
-            return False
-    return True
+def recorded_form(data: Any, content_type: str | None) -> tuple[str | bytes, str]:
+    """A step result as it is recorded: (data, content type).
+
+    Bytes, and text that names a non-JSON content type, stay as they are; everything else
+    becomes JSON text (prism parses ``data`` as a JSON string for ``application/json``). The
+    engine measures this form against the result-size limit and hands it to the sink with the
+    result, so each result is serialised once.
+    """
+    if isinstance(data, bytes | bytearray):
+        return bytes(data), content_type or "application/octet-stream"
+    if isinstance(data, str) and content_type and not content_type.endswith("json"):
+        return data, content_type
+    return json.dumps(data, default=_default, ensure_ascii=False), _JSON
+
+
+def recorded_size(recorded: str | bytes) -> int:
+    """Bytes of a recorded result (UTF-8 for text)."""
+    if isinstance(recorded, str) and not recorded.isascii():
+        return len(recorded.encode("utf-8"))
+    return len(recorded)

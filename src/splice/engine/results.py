@@ -39,6 +39,8 @@ class StepResult:
     data: Any
     content_type: str | None
     error: str | None
+    # ``data`` in its recorded form (engine.response.recorded_form) when the engine measured it
+    recorded: tuple[str | bytes, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

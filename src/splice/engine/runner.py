@@ -25,7 +25,7 @@ from splice.definition import Flow
 from splice.engine.compile import CompiledFlow, CompiledStep, compile_flow
 from splice.engine.context import RunContext
 from splice.engine.inputs import Scope
-from splice.engine.response import fits, http_response, step_response
+from splice.engine.response import http_response, recorded_form, recorded_size, step_response
 from splice.engine.results import (
     ExecutionResult,
     LogEntry,
@@ -105,7 +105,7 @@ class _StepError(Exception):
 
 
 class _Outcome:
-    __slots__ = ("branch", "content_type", "data", "meta")
+    __slots__ = ("branch", "content_type", "data", "meta", "recorded")
 
     def __init__(
         self, data: Any, content_type: str | None, meta: ActionResult | None, branch: str | None
@@ -114,6 +114,7 @@ class _Outcome:
         self.content_type = content_type
         self.meta = meta
         self.branch = branch
+        self.recorded: tuple[str | bytes, str] | None = None
 
 
 class _Run:
@@ -282,7 +283,8 @@ class _Run:
         else:
             outcome = _Outcome(out, None, None, None)
         limit = self.limits.max_result_bytes
-        if not fits(outcome.data, limit):
+        outcome.recorded = recorded_form(outcome.data, outcome.content_type)
+        if recorded_size(outcome.recorded[0]) > limit:
             raise _StepError(f"its result is larger than the {limit} byte limit on step results")
         return outcome
 
@@ -359,7 +361,7 @@ class _Run:
         await self.finish(
             StepResult(
                 path, step.key, step.name, "succeeded", started, _now(), data,
-                outcome.content_type, None,
+                outcome.content_type, None, outcome.recorded,
             )
         )  # fmt: skip
         if kind == "stop":

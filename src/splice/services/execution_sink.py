@@ -20,7 +20,7 @@ from sqlalchemy import Table, select
 
 from splice import ids
 from splice.engine import LogEntry, StepResult
-from splice.engine.response import json_bytes
+from splice.engine.response import recorded_form
 from splice.services.execution_core import insert_execution
 from splice.store.db import Database
 from splice.store.raw_rows import RowWriter, SessionWriter
@@ -53,21 +53,17 @@ async def insert_rows(writer: RowWriter, rows: Sequence[PendingRow]) -> None:
         await writer.insert_rows(table, values_list)
 
 
-def pack_result(data: Any, content_type: str | None) -> bytes:
+def pack_result(
+    data: Any, content_type: str | None, recorded: tuple[str | bytes, str] | None = None
+) -> bytes:
     """MessagePack ``{data, contentType}`` as prism's step-result reader expects.
 
     JSON-like results are stored as JSON text (prism parses ``data`` as a JSON string for
-    ``application/json``); text and bytes are stored as they are.
+    ``application/json``); text and bytes are stored as they are. ``recorded`` is that form
+    when the engine already made it (it measures results against the size limit).
     """
-    document: dict[str, Any]
-    if isinstance(data, bytes | bytearray):
-        document = {"data": bytes(data), "contentType": content_type or "application/octet-stream"}
-    elif isinstance(data, str) and content_type and not content_type.endswith("json"):
-        document = {"data": data, "contentType": content_type}
-    else:
-        # bytes inside a structure (an http binary result) become text or base64, not repr()
-        document = {"data": json_bytes(data).decode("utf-8"), "contentType": "application/json"}
-    packed: bytes = msgpack.packb(document)
+    stored, stored_type = recorded or recorded_form(data, content_type)
+    packed: bytes = msgpack.packb({"data": stored, "contentType": stored_type})
     return packed
 
 
@@ -140,7 +136,7 @@ class StoreSink:
                     "status": result.status,
                     "started_at": result.started_at,
                     "ended_at": result.ended_at,
-                    "result": pack_result(result.data, result.content_type),
+                    "result": pack_result(result.data, result.content_type, result.recorded),
                     "content_type": result.content_type or "application/json",
                     "error": result.error,
                 },

@@ -9,6 +9,7 @@ import pytest
 
 from splice.components import ActionContext, InputValueError, component
 from splice.engine import Limits
+from splice.engine.response import recorded_form, recorded_size
 from tests.unit.engine.helpers import ECHO, FakeSleep, flow, run
 
 
@@ -299,3 +300,18 @@ async def test_actions_that_suspend_return_and_fail_normally() -> None:
     assert sink.by_path()["later"].data == "done"
     assert sink.by_path()["future"].data == "from a future"
     assert result.error == "flow 'Test', step 'Fail Later': KeyError: 'gone'"
+
+
+def test_the_size_limit_measures_the_recorded_form_in_utf8_bytes() -> None:
+    assert recorded_form({"a": [1, None]}, None) == ('{"a": [1, null]}', "application/json")
+    assert recorded_form("a,b", "text/csv") == ("a,b", "text/csv")
+    assert recorded_form(b"\x00", None) == (b"\x00", "application/octet-stream")
+    assert recorded_size(recorded_form("ü" * 10, None)[0]) == 22  # quotes + 2 bytes each
+
+
+async def test_a_succeeded_step_hands_its_recorded_form_to_the_sink() -> None:
+    result, sink = await run(flow(work_step(action="big", name="Big")), extra=[Flaky(0).spec])
+    assert result.status == "succeeded"
+    step = sink.by_path()["big"]
+    assert step.recorded is not None
+    assert step.recorded == recorded_form(step.data, step.content_type)

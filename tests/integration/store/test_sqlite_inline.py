@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Table, text
 
 from splice import clock
@@ -132,7 +133,7 @@ async def test_prepared_rows_are_stored_exactly_as_the_orm_stores_them(tmp_path:
         "payload": b"{}",
         "payload_content_type": "application/json",
         "request": {"headers": {"a": "b"}, "query": {}},
-        "started_at": now,
+        "started_at": now.replace(microsecond=0),  # stored with ".000000" by both
         "created_at": now,
         "updated_at": now,
     }
@@ -164,6 +165,23 @@ async def test_prepared_rows_are_stored_exactly_as_the_orm_stores_them(tmp_path:
     assert orm_log.pop("execution_id") == orm_id.hex
     assert raw_log.pop("execution_id") == raw_id.hex
     assert orm_log == raw_log
+
+
+async def test_prepared_rows_refuse_naive_datetimes_as_the_orm_does(tmp_path: Path) -> None:
+    db = await _database(tmp_path)
+    pooled = await db.engine.raw_connection()
+    try:
+        writer = DriverWriter(pooled.driver_connection, db.engine.dialect)
+        naive = {
+            "execution_id": uuid.uuid4(),
+            "timestamp": clock.now().replace(tzinfo=None),
+            "message": "x",
+        }
+        with pytest.raises(ValueError, match="naive datetime"):
+            await writer.insert_rows(LOGS, [{**naive, "severity": "info"}])
+    finally:
+        pooled.close()
+        await db.dispose()
 
 
 async def test_core_connections_execute_like_with_an_async_driver(tmp_path: Path) -> None:

@@ -113,9 +113,8 @@ async def trigger(
         return JSONResponse({"executionId": accepted.global_id}, headers=headers)
     run = asyncio.ensure_future(_run_to_end(services, accepted.execution_id, worker))
     timeout = services.settings.limits.sync_timeout_seconds
-    try:
-        execution = await asyncio.wait_for(asyncio.shield(run), timeout)
-    except TimeoutError:
+    done, _ = await asyncio.wait((run,), timeout=timeout)  # on timeout the run goes on
+    if not done:
         return JSONResponse(
             {
                 "executionId": accepted.global_id,
@@ -126,7 +125,7 @@ async def trigger(
             status_code=202,
             headers=headers,
         )
-    return _sync_answer(execution, accepted.global_id, headers)
+    return _sync_answer(run.result(), accepted.global_id, headers)
 
 
 async def _run_to_end(services: Services, execution_id: uuid.UUID, worker: str) -> Execution:

@@ -5,7 +5,6 @@ transaction), the next attempt per ``retryConfig``, and the rows the sweeper re-
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import uuid
@@ -29,6 +28,7 @@ from splice.services.execution_sink import (
     succeeded_results,
 )
 from splice.services.execution_state import StoreState
+from splice.services.lease_renewer import LeaseRenewer
 from splice.store.raw_rows import Condition, RowWriter, SessionWriter
 from splice.store.tables import Execution, Instance, InstanceFlowConfig
 
@@ -134,13 +134,15 @@ class ExecutionRun(ExecutionCore):
             execution_id,
             unwritten=execution if claimed and _transient(execution) else None,
         )
-        renewer = asyncio.create_task(self._renew_lease(execution_id, worker))
+        renewer = LeaseRenewer(
+            lambda: self._renew_lease(execution_id, worker), self._lease.total_seconds() / 3
+        )
         try:
             result = await self._run_engine(execution, sink, exists)
         except Exception as exc:
             result = ExecutionResult("failed", None, None, f"Splice failed to run: {exc}", None)
         finally:
-            renewer.cancel()
+            renewer.stop()
         await sink.log(LogEntry(clock.now(), "info", END_MARKER, None))
         # the last results and logs are written in the transaction that ends the run
         unwritten = await sink.drain()
@@ -286,15 +288,13 @@ class ExecutionRun(ExecutionCore):
         return invoke
 
     async def _renew_lease(self, execution_id: uuid.UUID, worker: str) -> None:
-        while True:
-            await asyncio.sleep(self._lease.total_seconds() / 3)
-            async with self._db.session() as session:
-                await session.execute(
-                    update(Execution)
-                    .where(Execution.id == execution_id, Execution.lease_owner == worker)
-                    .values(lease_expires_at=clock.now() + self._lease)
-                )
-                await session.commit()
+        async with self._db.session() as session:
+            await session.execute(
+                update(Execution)
+                .where(Execution.id == execution_id, Execution.lease_owner == worker)
+                .values(lease_expires_at=clock.now() + self._lease)
+            )
+            await session.commit()
 
     async def _finish(
         self,

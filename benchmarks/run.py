@@ -30,6 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 LUA = Path(__file__).with_name("post.lua")
 CONCURRENCY = (1, 10, 50)
 BARE = "bare Starlette app"
+FLOOR_SYNC = "floor: sync rows"
+FLOOR_INGEST = "floor: ingest row"
+# each Splice benchmark and the persistence floor of the same work (floor_app.py)
+FLOOR_OF = {"sync webhook": FLOOR_SYNC, "async ingest": FLOOR_INGEST}
 TRANSFORM_STEPS = [
     {
         "name": "Upper Name",
@@ -260,6 +264,16 @@ def engine_overhead(steps: int = 100, runs: int = 30) -> float:
     return asyncio.run(measure())
 
 
+def start_floor(home: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """floor_app.py on a copy of the server's database, taken once the flows are imported (the
+    foreign keys of its rows point at their organization, instance and flow)."""
+    copy = home / "floor.db"
+    with sqlite3.connect(home / "splice.db") as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    script = str(Path(__file__).with_name("floor_app.py"))
+    return start([sys.executable, script, str(port), str(copy)], env, port)
+
+
 def measure_round(
     binary: str, targets: list[tuple[str, str]], seconds: float, database: Path
 ) -> list[Measurement]:
@@ -284,20 +298,23 @@ def print_table(rounds: list[list[Measurement]], overhead: float) -> None:
     """One table: req/s, p50/p99 and the share of the bare app's req/s in the same round."""
     header = (
         f"{'round':>5} {'benchmark':<20} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'vs bare':>8} {'errors':>6}"
+        f"{'vs bare':>8} {'vs floor':>8} {'errors':>6}"
     )
     print(header)
     print("-" * len(header))
     for number, measurements in enumerate(rounds, start=1):
-        baseline = {m.concurrency: m.rps for m in measurements if m.label == BARE}
+        rps = {(m.label, m.concurrency): m.rps for m in measurements}
         for m in measurements:
-            share = m.rps / baseline[m.concurrency] * 100
+            share = m.rps / rps[(BARE, m.concurrency)] * 100
+            floor = FLOOR_OF.get(m.label)
+            of_floor = f"{m.rps / rps[(floor, m.concurrency)] * 100:>7.1f}%" if floor else ""
             print(
                 f"{number:>5} {m.label:<20} {m.concurrency:>4} {m.rps:>9.1f} {m.p50_ms:>8.2f} "
-                f"{m.p99_ms:>8.2f} {share:>7.1f}% {m.errors:>6}"
+                f"{m.p99_ms:>8.2f} {share:>7.1f}% {of_floor:>8} {m.errors:>6}"
             )
     print(f"engine overhead: {overhead:.2f} µs/step (target ≤ 25)")
     print("targets: sync webhook ≥ 25 % of bare, async ingest ≥ 40 % of bare")
+    print("floor: the same rows written by the shortest path (floor_app.py); see README.md")
 
 
 def main() -> None:
@@ -324,6 +341,7 @@ def main() -> None:
             env,
             bare_port,
         )
+        floor: subprocess.Popen[bytes] | None = None
         try:
             base = f"http://127.0.0.1:{port}"
             token = httpx.post(
@@ -335,19 +353,24 @@ def main() -> None:
                 },
             ).json()["access_token"]
             urls = asyncio.run(splice_urls(base, token))
+            floor_port = free_port()
+            floor = start_floor(Path(home), env, floor_port)
             targets: list[tuple[str, str]] = [
                 (BARE, f"http://127.0.0.1:{bare_port}/transform"),
                 ("sync webhook", urls["sync"]),
                 ("async ingest", urls["async"]),
+                (FLOOR_SYNC, f"http://127.0.0.1:{floor_port}/sync"),
+                (FLOOR_INGEST, f"http://127.0.0.1:{floor_port}/ingest"),
             ]
             for _ in range(args.rounds):
                 rounds.append(
                     measure_round(binary, targets, args.seconds, Path(home) / "splice.db")
                 )
         finally:
-            for process in (server, bare):
-                process.terminate()
-                process.wait(timeout=30)
+            for process in (server, bare, floor):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
     print_table(rounds, engine_overhead())
 
 

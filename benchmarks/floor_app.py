@@ -90,7 +90,9 @@ def recorded(data: Any) -> bytes:
     return packed
 
 
-def execution_row(request: Request, body: bytes, status: str, now: str, **end: Any) -> tuple:
+def execution_row(
+    request: Request, body: bytes, status: str, now: str, **end: Any
+) -> tuple[Any, ...]:
     owner = app.state.writer.owner
     described = {
         "method": request.method,

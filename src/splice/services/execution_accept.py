@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from splice import clock, ids
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
 from splice.services.execution_core import (
+    HANDOFF_LIMIT,
     Accepted,
     WebhookRequest,
     WorkerReservations,
@@ -24,9 +25,7 @@ from splice.services.execution_run import ExecutionRun
 from splice.store.raw_rows import RowWriter
 from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
 
-__all__ = ["HANDOFF_LIMIT", "ExecutionAccept"]
-
-HANDOFF_LIMIT = 1000
+__all__ = ["ExecutionAccept"]
 
 
 class ExecutionAccept(ExecutionRun):

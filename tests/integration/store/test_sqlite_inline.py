@@ -82,10 +82,34 @@ def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path) -> No
     before = os.path.getsize(path)  # the rows are only in the log yet
     assert checkpointer.checkpoint() is True
     assert os.path.getsize(path) > before + 1_000_000  # copied into the database file
-    assert checkpointer.wal_bytes() == 0  # and the log starts over instead of growing on
-    writer.execute("INSERT INTO t VALUES ('after')")  # writing goes on into the emptied log
+    writer.execute("INSERT INTO t VALUES ('after')")
+    assert _log_frames(writer) < 10  # the next write started the log over, not grew it on
     assert sqlite3.connect(path).execute("SELECT count(*) FROM t").fetchone()[0] == 2001
+    assert checkpointer.checkpoint(empty=True) is True  # as the last round at shutdown does
+    assert checkpointer.wal_bytes() == 0
     writer.close()
+
+
+def _log_frames(connection: sqlite3.Connection) -> int:
+    frames: int = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    return frames
+
+
+def test_a_short_log_is_only_copied_without_holding_writers(tmp_path: Path) -> None:
+    path = str(tmp_path / "plain.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x TEXT)")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # would make a holding pass give up
+    writer.execute("INSERT INTO t VALUES ('a')")
+    assert WalCheckpointer(path, hold_seconds=0.01).checkpoint() is True  # under 4 MiB
+    assert WalCheckpointer(path, max_wal_bytes=1, hold_seconds=0.01).checkpoint() is False
+    reader.execute("COMMIT")
+    writer.close()
+    reader.close()
 
 
 def test_a_reader_of_the_log_makes_the_checkpointer_give_up_not_hold_writers(
@@ -106,7 +130,8 @@ def test_a_reader_of_the_log_makes_the_checkpointer_give_up_not_hold_writers(
     writer.execute("INSERT INTO t VALUES ('not held')")  # the writer was let go at once
     reader.execute("COMMIT")
     assert checkpointer.checkpoint() is True
-    assert checkpointer.wal_bytes() == 0
+    writer.execute("INSERT INTO t VALUES ('after')")
+    assert _log_frames(writer) < 10
     writer.close()
     reader.close()
 

@@ -19,6 +19,7 @@ from splice.services.execution_core import (
     WorkerReservations,
     _header,
     insert_execution,
+    new_execution,
 )
 from splice.services.execution_queue import queue_policy
 from splice.services.execution_run import ExecutionRun
@@ -58,7 +59,7 @@ class ExecutionAccept(ExecutionRun):
             )
         self._check_api_key(target, request)
         synchronous = bool(target.flow_definition.get("isSynchronous")) or request.wants_sync
-        execution = Execution(
+        execution = new_execution(
             organization_id=target.organization_id,
             instance_id=target.instance_id,
             flow_config_id=target.flow_config_id,
@@ -124,12 +125,14 @@ class ExecutionAccept(ExecutionRun):
     def _claim_for(self, execution: Execution, owner: str) -> None:
         """Make a new row claimed by ``owner`` (as a claim would), before it is written."""
         now = clock.now()
-        execution.id = ids.new_uuid()
-        execution.created_at = now
-        execution.status = "running"
-        execution.lease_owner = owner
-        execution.lease_expires_at = now + self._lease
-        execution.started_at = now
+        vars(execution).update(  # a transient row: no attribute events needed (new_execution)
+            id=ids.new_uuid(),
+            created_at=now,
+            status="running",
+            lease_owner=owner,
+            lease_expires_at=now + self._lease,
+            started_at=now,
+        )
 
     @staticmethod
     def _check_api_key(target: Any, request: WebhookRequest) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Table, text
 
 from splice import clock
-from splice.services.execution_core import EXECUTIONS, insert_execution
+from splice.services.execution_core import EXECUTIONS, insert_execution, new_execution
 from splice.store.checkpoint import WalCheckpointer
 from splice.store.db import Database
 from splice.store.migrate import upgrade_to_head
@@ -177,7 +177,7 @@ async def test_prepared_rows_are_stored_exactly_as_the_orm_stores_them(tmp_path:
         driver = pooled.driver_connection
         driver.execute("BEGIN IMMEDIATE")
         writer = DriverWriter(driver, db.engine.dialect)
-        await insert_execution(writer, Execution(id=raw_id, **fields))
+        await insert_execution(writer, new_execution(id=raw_id, **fields))
         await writer.insert_rows(LOGS, [{"execution_id": raw_id, **log}])
         driver.commit()
     finally:
@@ -216,5 +216,41 @@ async def test_core_connections_execute_like_with_an_async_driver(tmp_path: Path
         async with db.engine.connect() as connection:
             assert (await connection.execute(text("SELECT 41 + 1"))).scalar() == 42
             assert (await connection.exec_driver_sql("SELECT 'ok'")).scalar() == "ok"
+    finally:
+        await db.dispose()
+
+
+async def test_an_execution_made_without_attribute_events_is_added_like_any(
+    tmp_path: Path,
+) -> None:
+    db = await _database(tmp_path)
+    pooled = await db.engine.raw_connection()
+    driver: Any = pooled.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    pooled.close()
+    now = clock.now()
+    made = new_execution(
+        organization_id=uuid.uuid4(),
+        instance_id=uuid.uuid4(),
+        flow_name="Flow",
+        trigger_kind="webhook",
+        is_test=False,
+        is_synchronous=False,
+        payload=b"{}",
+        payload_content_type="application/json",
+        request={},
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with db.session() as session:
+            session.add(made)  # the unit of work inserts it from the same state
+            await session.commit()
+            made.status = "running"  # and tracks changes made after, as for any row
+            await session.commit()
+        async with db.session() as session:
+            stored = await session.get(Execution, made.id)
+            assert stored is not None and stored.status == "running"
+            assert stored.attempt == 1 and stored.flow_name == "Flow"  # defaults filled in
     finally:
         await db.dispose()

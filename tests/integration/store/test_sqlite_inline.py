@@ -72,10 +72,7 @@ async def test_connections_leave_checkpoints_to_the_checkpointer(tmp_path: Path)
 
 def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path) -> None:
     path = str(tmp_path / "plain.db")
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (x TEXT)")
+    writer = _wal_writer(path)
     writer.executemany("INSERT INTO t VALUES (?)", [("x" * 500,) for _ in range(2000)])
     checkpointer = WalCheckpointer(path, max_wal_bytes=1)
     assert checkpointer.wal_bytes() > 1_000_000
@@ -90,6 +87,15 @@ def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path) -> No
     writer.close()
 
 
+def _wal_writer(path: str) -> sqlite3.Connection:
+    """A connection to a new WAL database with table ``t``, checkpoints left to the test."""
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x TEXT)")
+    return writer
+
+
 def _log_frames(connection: sqlite3.Connection) -> int:
     frames: int = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
     return frames
@@ -97,10 +103,7 @@ def _log_frames(connection: sqlite3.Connection) -> int:
 
 def test_a_short_log_is_only_copied_without_holding_writers(tmp_path: Path) -> None:
     path = str(tmp_path / "plain.db")
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (x TEXT)")
+    writer = _wal_writer(path)
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM t").fetchone()  # would make a holding pass give up
@@ -116,10 +119,7 @@ def test_a_reader_of_the_log_makes_the_checkpointer_give_up_not_hold_writers(
     tmp_path: Path,
 ) -> None:
     path = str(tmp_path / "plain.db")
-    writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("CREATE TABLE t (x TEXT)")
+    writer = _wal_writer(path)
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM t").fetchone()  # a snapshot that reads from the log

@@ -35,6 +35,13 @@ from splice.store.tables import Execution, Instance, InstanceFlowConfig
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
 
 FLOW_CACHE_LIMIT = 256
+# deploy and remove flows run whether or not the instance is paused (remove flows run just
+# before a paused instance is deleted)
+LIFECYCLE_KINDS = frozenset({"deploy_flow", "tear_down_flow"})
+PAUSED = (
+    "the instance was disabled before this execution started; enable the instance and replay "
+    "the execution to run it"
+)
 MAX_RETRY_DELAY = timedelta(hours=24)
 
 
@@ -169,11 +176,20 @@ class ExecutionRun(ExecutionCore):
             return ExecutionResult(
                 "failed", None, None, "the flow was removed from the instance", None
             )
-        target = self._accepted_targets.pop(execution.id, None)
-        if target is None:
-            target = await self._targets.get(
+        accepted = self._accepted_targets.pop(execution.id, None)
+        try:  # the current target (cached): it says whether the instance is enabled now
+            current = await self._targets.get(
                 ids.encode("InstanceFlowConfig", execution.flow_config_id)
             )
+        except NotFound:
+            if accepted is None:
+                raise
+            current = accepted
+        target = accepted or current
+        if not current.enabled and execution.trigger_kind not in LIFECYCLE_KINDS:
+            # paused after this execution was accepted: it does not start while paused, and
+            # its row keeps the payload for a replay (a paused instance runs nothing, spec 5)
+            return ExecutionResult("failed", None, None, PAUSED, None)
         flow = self._flow_model(target.flow_definition)
         resume = await self._resume_results(execution)
         context = RunContext(
@@ -350,6 +366,8 @@ class ExecutionRun(ExecutionCore):
         failed run whose retry was never queued.
         """
         if result.status != "failed" or failed.is_synchronous or failed.flow_config_id is None:
+            return None
+        if result.error == PAUSED:  # not a failure of the flow: a retry would meet the same
             return None
         try:
             target = await self._targets.get(

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import update
 
 from splice import ids
+from splice.services.execution_run import PAUSED
+from splice.services.executions import WebhookRequest
 from splice.services.target_cache import TargetCache
 from splice.store.tables import Execution, Instance
 from tests.integration.runtime.conftest import Running
@@ -112,3 +114,41 @@ async def test_a_run_that_changes_its_config_in_place_does_not_change_the_next_r
     url = url.replace("http://splice.test", "")
     answers = [(await app.http.post(url, json={})).json() for _ in range(3)]
     assert answers == [{"seen": 1}] * 3
+
+
+async def _set_enabled(app: Running, instance_id: uuid.UUID, enabled: bool) -> None:
+    async with app.services.db.session() as session:
+        await session.execute(
+            update(Instance).where(Instance.id == instance_id).values(enabled=enabled)
+        )
+        await session.commit()
+
+
+async def test_an_execution_accepted_before_the_instance_was_paused_does_not_start(
+    app: Running,
+) -> None:
+    url = await import_flow(app)
+    flow_config = url.rstrip("/").rsplit("/", 1)[1]
+    request = WebhookRequest(
+        method="POST",
+        url=url,
+        headers={"content-type": "application/json"},
+        query={},
+        body=b'{"name": "Ada"}',
+        path_fragment="",
+    )
+    # accepted while enabled, not handed to a worker yet (as in a backlog)
+    accepted = await app.services.executions.accept_webhook(flow_config, request)
+    target = await app.services.instances.webhook_target(flow_config)
+    await _set_enabled(app, target.instance_id, False)
+    finished = await app.services.executions.run(accepted.execution_id, worker="test")
+    assert finished is not None and finished.status == "failed"
+    assert finished.error == PAUSED
+    await _set_enabled(app, target.instance_id, True)
+    data = await app.gql(
+        "mutation($id: ID!) { replayExecution(input: {id: $id}) "
+        "{ instanceExecutionResult { id } errors { messages } } }",
+        id=accepted.global_id,
+    )
+    replayed = data["replayExecution"]["instanceExecutionResult"]["id"]
+    assert (await wait_until_ended(app, replayed))["status"] in ("succeeded", "stopped")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from splice import ids
-from splice.store.tables import Execution
+from splice.services.execution_run import PAUSED
+from splice.services.executions import WebhookRequest
+from splice.store.tables import Execution, Instance
 from tests.integration.runtime.conftest import Running
 from tests.integration.runtime.test_webhooks import wait_until_ended
 
@@ -84,3 +86,24 @@ async def test_a_retry_does_not_start_before_its_delay(app: Running) -> None:
     [retry] = [e for e in await attempts(app) if e.status == "pending"]
     assert not await app.services.executions.claim(retry.id, "too-early")
     assert retry.id not in await app.services.executions.reclaimable()
+
+
+async def test_a_run_stopped_by_a_paused_instance_is_not_retried(app: Running) -> None:
+    data = await app.gql(
+        "mutation($d: String!) { importIntegration(input: {definition: $d}) "
+        "{ integration { flows { nodes { testUrl } } } errors { messages } } }",
+        d=failing_flow(0),
+    )
+    url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
+    flow_config = url.rstrip("/").rsplit("/", 1)[1]
+    request = WebhookRequest("POST", url, {}, {}, b"{}", "")
+    accepted = await app.services.executions.accept_webhook(flow_config, request)  # not run yet
+    target = await app.services.instances.webhook_target(flow_config)
+    async with app.services.db.session() as session:
+        await session.execute(
+            update(Instance).where(Instance.id == target.instance_id).values(enabled=False)
+        )
+        await session.commit()
+    finished = await app.services.executions.run(accepted.execution_id, worker="test")
+    assert finished is not None and finished.error == PAUSED
+    assert [(e.attempt, e.status) for e in await attempts(app)] == [(1, "failed")]

@@ -43,7 +43,11 @@ class StateStore(Protocol):
 
 
 class InvokeFlow(Protocol):
-    """Starts a sibling flow of the same instance; synchronous calls return its result."""
+    """Starts a sibling flow of the same instance; synchronous calls return its result.
+
+    A flow with a queue (``queueConfig``) is asynchronous however it is called: the call queues
+    it and returns ``{"executionId"}``.
+    """
 
     def __call__(self, flow_name: str, data: Any, /, *, synchronous: bool) -> Awaitable[Any]: ...
 

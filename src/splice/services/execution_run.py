@@ -277,8 +277,11 @@ class ExecutionRun(ExecutionCore):
                     "query": {},
                 },
             )
-            policy = None if synchronous else sibling_queue_policy(target, flow_name)
-            if policy is not None:  # an asynchronous call to a queued flow waits its turn
+            policy = sibling_queue_policy(target, flow_name)
+            if policy is not None:
+                # a call to a queued flow waits its turn and answers with the execution ID, even
+                # when asked to wait: queued flows are asynchronous (spec 2.7), as their webhooks
+                # are (execution_accept)
                 child.status, child.queue_limit = "queued", policy.limit
                 child.id = ids.new_uuid()
                 child.dedupe_id = policy.dedupe_id(self.trigger_payload(child, target))

@@ -13,7 +13,6 @@ from sqlalchemy import and_, or_, select
 from splice import clock, ids
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
 from splice.services.execution_core import (
-    HANDOFF_LIMIT,
     Accepted,
     WebhookRequest,
     WorkerReservations,
@@ -110,9 +109,6 @@ class ExecutionAccept(ExecutionRun):
                 if execution.lease_owner is not None and workers is not None:
                     workers.release(execution.lease_owner)
                 raise
-        self._accepted_targets[execution.id] = target
-        while len(self._accepted_targets) > HANDOFF_LIMIT:
-            self._accepted_targets.popitem(last=False)
         if policy is None:
             # the row as committed: a run in this process claims it without reading it back
             # (queued rows are left out: the queue changes them before they run)

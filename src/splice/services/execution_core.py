@@ -108,7 +108,7 @@ def parse_body(body: bytes, content_type: str) -> Any:
     return body
 
 
-# Accepted rows (and their resolved targets) kept for their run in this process. A held row
+# Accepted rows kept for their run in this process. A held row
 # costs about 2.3 KB besides its payload, so 10 000 hold about 23 MB: enough for the backlog of
 # a burst of webhooks (ingest outruns execution), whose runs would otherwise each read their row
 # and instance back in a claim transaction of their own, and so fall further behind (async
@@ -178,8 +178,6 @@ class ExecutionCore:
         self._lease = timedelta(seconds=settings.runtime.lease_seconds)
         self._submit: Callable[[uuid.UUID], Awaitable[None]] | None = None
         self.queue = ExecutionQueue(db)
-        # targets resolved at accept time, handed to the run in this process (bounded)
-        self._accepted_targets: OrderedDict[uuid.UUID, Any] = OrderedDict()
         # rows as committed at accept time (sync ones already claimed), handed to the run in
         # this process so it need not read them back (bounded)
         self._accepted_rows = AcceptedRows()

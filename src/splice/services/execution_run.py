@@ -60,7 +60,6 @@ class ExecutionRun(ExecutionCore):
         """Claim, then read the row and whether its instance still exists, in one transaction
         (shared with concurrent claims and writes: group commit)."""
         now = clock.now()
-        handed_over = execution_id in self._accepted_targets  # accepted here, target resolved
         accepted = self._accepted_rows.take(execution_id)  # the row as committed here
         claimed = {
             "status": "running",
@@ -102,7 +101,7 @@ class ExecutionRun(ExecutionCore):
                 return None
             execution = await session.get(Execution, execution_id, populate_existing=True)
             assert execution is not None
-            exists = handed_over or await session.get(Instance, execution.instance_id) is not None
+            exists = await session.get(Instance, execution.instance_id) is not None
             return execution, exists
 
         return await self._group.run(claim)
@@ -120,7 +119,7 @@ class ExecutionRun(ExecutionCore):
         self, execution_id: uuid.UUID, *, worker: str, claimed: bool = False
     ) -> tuple[Execution | None, ExecutionResult | None]:
         execution = self._accepted_rows.take(execution_id) if claimed else None
-        exists = execution is not None  # accepted a moment ago, its target just resolved
+        exists = execution is not None  # accepted here a moment ago: its instance existed
         if execution is not None and not _transient(execution) and not self._lease_fresh(execution):
             # it waited too long for its worker: the lease could lapse before the first renewal
             # and the sweeper take the row too; claim it like any other (it waits for the lapse)
@@ -176,17 +175,15 @@ class ExecutionRun(ExecutionCore):
             return ExecutionResult(
                 "failed", None, None, "the flow was removed from the instance", None
             )
-        accepted = self._accepted_targets.pop(execution.id, None)
-        try:  # the current target (cached): it says whether the instance is enabled now
-            current = await self._targets.get(
+        try:  # the current target (cached): the config to run with, and whether it is paused
+            target = await self._targets.get(
                 ids.encode("InstanceFlowConfig", execution.flow_config_id)
             )
         except NotFound:
-            if accepted is None:
-                raise
-            current = accepted
-        target = accepted or current
-        if not current.enabled and execution.trigger_kind not in LIFECYCLE_KINDS:
+            return ExecutionResult(
+                "failed", None, None, "the flow was removed from the instance", None
+            )
+        if not target.enabled and execution.trigger_kind not in LIFECYCLE_KINDS:
             # paused after this execution was accepted: it does not start while paused, and
             # its row keeps the payload for a replay (a paused instance runs nothing, spec 5)
             return ExecutionResult("failed", None, None, PAUSED, None)
@@ -358,8 +355,9 @@ class ExecutionRun(ExecutionCore):
             await self._group.run_rows(end)
         else:
             await self._group.run(end_with_retry)
-        for name, value in ending.items():
-            setattr(execution, name, value)
+        if not insert_row:  # an inserted row has its end state already
+            for name, value in ending.items():
+                setattr(execution, name, value)
         return execution
 
     async def _next_attempt(self, failed: Execution, result: ExecutionResult) -> Execution | None:

@@ -2,14 +2,17 @@
 
 The task carries only the execution ID (the committed row is the truth). ``acks_late`` with
 ``reject_on_worker_lost`` hands a task whose worker died to another worker, and the execution's
-lease makes running it twice impossible. Each worker process keeps one event loop and one
-service bundle, built when the process starts.
+lease makes running it twice impossible. Each worker process keeps one event loop, one service
+bundle and one dispatcher, built when the process first runs a task.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import queue
+import threading
 import uuid
 from typing import Any, ClassVar
 
@@ -23,6 +26,7 @@ from splice.settings import Settings, get_settings
 __all__ = ["CeleryDispatcher", "create_celery_app", "shutdown_worker_state"]
 
 TASK_NAME = "splice.run_execution"
+log = logging.getLogger(__name__)
 
 
 class _WorkerState:
@@ -32,14 +36,15 @@ class _WorkerState:
     is dropped and rebuilt on first use.
     """
 
-    by_settings: ClassVar[dict[int, tuple[Services, asyncio.AbstractEventLoop]]] = {}
+    by_settings: ClassVar[
+        dict[int, tuple[Services, asyncio.AbstractEventLoop, CeleryDispatcher]]
+    ] = {}
 
 
 def run_execution(task: Any, execution_id: str) -> None:
     """The one task: run an execution by ID with the settings of the app it was sent through."""
     settings: Settings = task.app.conf.splice_settings
-    services, loop = _process_state(settings)
-    services.executions.use_dispatcher(CeleryDispatcher(task.app).submit)
+    services, loop, _ = _process_state(settings, task.app)
     loop.run_until_complete(
         services.executions.run(uuid.UUID(execution_id), worker=f"celery-{os.getpid()}")
     )
@@ -61,10 +66,15 @@ def create_celery_app(settings: Settings) -> Celery:
     return app
 
 
-def _process_state(settings: Settings) -> tuple[Services, asyncio.AbstractEventLoop]:
+def _process_state(
+    settings: Settings, app: Celery
+) -> tuple[Services, asyncio.AbstractEventLoop, CeleryDispatcher]:
     key = id(settings)
     if key not in _WorkerState.by_settings:
-        _WorkerState.by_settings[key] = (build_services(settings), asyncio.new_event_loop())
+        services, dispatcher = build_services(settings), CeleryDispatcher(app)
+        # flows a task calls or queues are sent to the broker like any other execution
+        services.executions.use_dispatcher(dispatcher.submit)
+        _WorkerState.by_settings[key] = (services, asyncio.new_event_loop(), dispatcher)
     return _WorkerState.by_settings[key]
 
 
@@ -75,7 +85,8 @@ def _reset_after_fork(**_: Any) -> None:
 
 def shutdown_worker_state() -> None:
     """Close the process's database pools and loops (at worker shutdown, and in tests)."""
-    for services, loop in _WorkerState.by_settings.values():
+    for services, loop, dispatcher in _WorkerState.by_settings.values():
+        loop.run_until_complete(dispatcher.stop())
         loop.run_until_complete(services.db.dispose())
         loop.close()
     _WorkerState.by_settings = {}
@@ -87,13 +98,24 @@ def _dispose(**_: Any) -> None:
 
 
 class CeleryDispatcher:
-    """Sends execution IDs to the broker; Celery workers run them."""
+    """Sends execution IDs to the broker from a publisher thread; Celery workers run them.
 
-    def __init__(self, app: Celery) -> None:
+    ``submit`` only queues the ID, so a webhook is answered once its row is committed, without
+    waiting for a broker round trip: kombu's client blocks, and one thread per call had cost
+    more CPU than the webhook itself. The thread publishes IDs in the order they came, each
+    batch on one pooled producer. An ID that could not be published, or that was still queued
+    when the process died, belongs to a committed pending row: the sweeper dispatches it again.
+    """
+
+    def __init__(self, app: Celery, *, stop_timeout: float = 10.0) -> None:
         self._app = app
+        self._stop_timeout = stop_timeout
+        self._ids: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     async def start(self) -> None:
-        """Nothing to start: the workers are separate processes."""
+        """Nothing to start: the workers are separate processes, the publisher starts on use."""
 
     def reserve(self) -> str | None:
         """Remote workers claim rows themselves: no reservations."""
@@ -103,10 +125,60 @@ class CeleryDispatcher:
         """Nothing is ever reserved."""
 
     async def submit(self, execution_id: uuid.UUID, *, claimed_by: str | None = None) -> None:
-        await asyncio.to_thread(self._app.send_task, TASK_NAME, args=[str(execution_id)])
+        self._publisher()
+        self._ids.put(str(execution_id))
 
     async def stop(self) -> None:
-        """Nothing to stop."""
+        """Publish what is queued (for up to ``stop_timeout`` seconds), then end the thread."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self._ids.put(None)
+        await asyncio.to_thread(thread.join, self._stop_timeout)
+        if thread.is_alive():
+            log.warning(
+                "the broker did not take every queued execution within %g s; the "
+                "sweeper dispatches the rest",
+                self._stop_timeout,
+            )
+
+    def _publisher(self) -> None:
+        """Start the thread on first use (also after a fork, which keeps no threads)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._publish, name="splice-celery-publisher", daemon=True
+                )
+                self._thread.start()
+
+    def _publish(self) -> None:
+        while (first := self._ids.get()) is not None:
+            batch: list[str | None] = [first]
+            while True:  # whatever queued meanwhile goes out on the same producer
+                try:
+                    batch.append(self._ids.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = None in batch
+            self._send([execution_id for execution_id in batch if execution_id is not None])
+            if stopping:
+                return
+
+    def _send(self, execution_ids: list[str]) -> None:
+        sent = 0
+        try:
+            with self._app.producer_or_acquire() as producer:
+                for execution_id in execution_ids:
+                    self._app.send_task(TASK_NAME, args=[execution_id], producer=producer)
+                    sent += 1
+        except Exception:
+            log.exception(
+                "the broker took %d of %d execution(s); the sweeper dispatches the rest again",
+                sent,
+                len(execution_ids),
+            )
 
 
 def celery_from_environment() -> Celery:

@@ -17,7 +17,10 @@ from splice.services.startup import build_services, prepare
 from splice.settings import Settings
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.graphql_calls import graphql_data
+from tests.integration.runtime.brokers import rabbitmq_broker, redis_broker
 from tests.integration.runtime.prismatic_platform import Platform, running_platform
+
+__all__ = ["rabbitmq_broker", "redis_broker"]  # fixtures of the Celery tests
 
 
 @dataclass

@@ -4,14 +4,11 @@ on real RabbitMQ (both brokers the design names)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import redis
-from kombu import Connection
 
 from splice import ids
 from splice.runtime.celery_app import (
@@ -29,9 +26,6 @@ from splice.settings import Settings
 from splice.store.tables import Execution, User
 from tests.integration.runtime.flows import definition
 from tests.integration.runtime.gate import Gate, eventually, gate_server, gated_definition
-
-REDIS_URL = os.environ.get("SPLICE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-RABBITMQ_URL = os.environ.get("SPLICE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
 @pytest.fixture
@@ -169,33 +163,6 @@ class TestInlineDispatcher(DispatcherContract):
         await pool.start()
         yield pool
         await pool.stop()
-
-
-def _unreachable(what: str, url: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is not reachable at {url} (CI needs it)")
-    pytest.skip(f"{what} is not reachable at {url}")
-
-
-@pytest.fixture
-def redis_broker() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        _unreachable("Redis", REDIS_URL)
-    client.close()
-    yield REDIS_URL
-
-
-@pytest.fixture
-def rabbitmq_broker() -> Iterator[str]:
-    with Connection(RABBITMQ_URL, connect_timeout=3) as connection:
-        try:
-            connection.ensure_connection(max_retries=1)
-        except OSError:
-            _unreachable("RabbitMQ", RABBITMQ_URL)
-    yield RABBITMQ_URL
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import types
-from collections.abc import Coroutine, Generator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from splice import clock, ids
 from splice.components.context import ActionContext, LogSeverity, StepLogger
@@ -40,6 +40,7 @@ from splice.engine.state import RunState
 __all__ = ["run_flow"]
 
 _MISSING: Any = object()
+_T = TypeVar("_T")
 _now = clock.now
 
 
@@ -288,14 +289,20 @@ class _Run:
             raise _StepError(f"its result is larger than the {limit} byte limit on step results")
         return outcome
 
-    async def attempt(self, step: CompiledStep, path: str) -> _Outcome | None:
-        """Run a step under its error policy: the outcome, or None when its error is ignored."""
+    async def attempt(
+        self,
+        step: CompiledStep,
+        path: str,
+        body: Callable[[CompiledStep, str], Awaitable[_T]],
+    ) -> _T | None:
+        """Run a step's ``body`` (``call``, or a loop's input) under its error policy: what it
+        returns, or None when its error is ignored."""
         attempt = 0
         while True:
             started = _now()
             self.current, self.current_path, self.current_started = step, path, started
             try:
-                outcome = await self.call(step, path)
+                outcome = await body(step, path)
             except _StepError as error:
                 if attempt < step.retries:
                     delay = step.delay_seconds * (2**attempt if step.backoff else 1)
@@ -309,25 +316,27 @@ class _Run:
                     )
                     await self.context.sleep(delay)
                     continue
-                self.current = None
-                message = self.describe(step, path, error)
-                ignore = step.handler == "ignore" or (
-                    step.handler == "retry" and step.ignore_final_error
-                )
-                status: StepStatus = "ignored" if ignore else "failed"
-                self.log("warn" if ignore else "error", message, path, step)
-                self.scope.results[step.key] = None
-                self.last_data, self.last_meta = None, None
-                await self.finish(
-                    StepResult(
-                        path, step.key, step.name, status, started, _now(), None, None, message
-                    )
-                )
-                if ignore:
-                    return None
-                raise _Failed(path, message) from error
+                await self.give_up(step, path, started, error)
+                return None
             self.current = None
             return outcome
+
+    async def give_up(
+        self, step: CompiledStep, path: str, started: datetime, error: _StepError
+    ) -> None:
+        """Record a step's final error; returns when its policy ignores errors, else raises."""
+        self.current = None
+        message = self.describe(step, path, error)
+        ignore = step.handler == "ignore" or (step.handler == "retry" and step.ignore_final_error)
+        status: StepStatus = "ignored" if ignore else "failed"
+        self.log("warn" if ignore else "error", message, path, step)
+        self.scope.results[step.key] = None
+        self.last_data, self.last_meta = None, None
+        await self.finish(
+            StepResult(path, step.key, step.name, status, started, _now(), None, None, message)
+        )
+        if not ignore:
+            raise _Failed(path, message) from error
 
     # -- step kinds -----------------------------------------------------------------------
 
@@ -352,7 +361,7 @@ class _Run:
                 await self.branch(step, path, name)
             return
         started = _now()
-        outcome = await self.attempt(step, path)
+        outcome = await self.attempt(step, path, self.call)
         if outcome is None:
             return
         data = outcome.data
@@ -421,18 +430,9 @@ class _Run:
             self.last_data, self.last_meta = resumed, None
             return
         started = _now()
-        self.current, self.current_path, self.current_started = step, path, started
-        try:
-            items = self.loop_items(step, self.resolve(step))
-        except _StepError as error:
-            message = self.describe(step, path, error)
-            self.log("error", message, path, step)
-            await self.finish(
-                StepResult(
-                    path, step.key, step.name, "failed", started, _now(), None, None, message
-                )
-            )
-            raise _Failed(path, message) from error
+        items = await self.attempt(step, path, self.loop_input)
+        if items is None:
+            return  # the loop's input failed and its error policy ignores that
         collected: list[Any] = []
         loops = self.scope.loops
         outer = loops.get(step.key)
@@ -452,13 +452,27 @@ class _Run:
                 loops.pop(step.key, None)
             else:
                 loops[step.key] = outer
+        recorded = recorded_form(collected, None)
+        limit = self.limits.max_result_bytes
+        if recorded_size(recorded[0]) > limit:
+            error = _StepError(
+                f"its result (the list of its iterations' results) is larger than the {limit} "
+                "byte limit on step results"
+            )
+            await self.give_up(step, path, started, error)
+            return
         self.scope.results[step.key] = collected
         self.last_data, self.last_meta = collected, None
         await self.finish(
             StepResult(
-                path, step.key, step.name, "succeeded", started, _now(), collected, None, None
+                path, step.key, step.name, "succeeded", started, _now(), collected, None, None,
+                recorded,
             )
-        )
+        )  # fmt: skip
+
+    async def loop_input(self, step: CompiledStep, path: str) -> list[Any] | range:
+        """What a loop step iterates over, from its resolved inputs."""
+        return self.loop_items(step, self.resolve(step))
 
     def loop_items(self, step: CompiledStep, inputs: Mapping[str, Any]) -> list[Any] | range:
         limit = self.limits.max_loop_iterations

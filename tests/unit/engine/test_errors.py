@@ -153,6 +153,59 @@ async def test_loop_iteration_limit() -> None:
     )
 
 
+async def test_a_loops_input_error_follows_its_error_policy() -> None:
+    steps = """
+    - name: Many
+      action: {key: loopNTimes, component: {key: loop, version: LATEST}}
+      inputs: {iterationCount: {type: value, value: "abc"}}
+      errorConfig: {errorHandlerType: ignore}
+      steps: []
+    - name: After
+      action: {key: echo, component: {key: echo, version: LATEST}}
+      inputs: {prev: {type: reference, value: many.results}}
+    """
+    result, sink = await run(flow(steps), extra=[ECHO])
+    assert result.status == "succeeded"
+    assert sink.by_path()["many"].status == "ignored"
+    assert "input 'iterationCount'" in (sink.by_path()["many"].error or "")
+    assert result.data["prev"] is None
+
+
+async def test_a_loops_input_error_is_retried() -> None:
+    steps = """
+    - name: Items
+      action: {key: loopOverItems, component: {key: loop, version: LATEST}}
+      inputs: {items: {type: reference, value: work.results}}
+      errorConfig: {errorHandlerType: retry, maxAttempts: 2, delaySeconds: 1}
+      steps: []
+    """
+    sleep = FakeSleep()
+    result, sink = await run(flow(steps), sleep=sleep)
+    assert result.status == "failed"
+    assert sleep.calls == [1, 1]  # two retries of the loop's input before it fails
+    assert sink.by_path()["items"].status == "failed"
+
+
+async def test_a_loops_result_is_held_to_the_result_size_limit() -> None:
+    steps = """
+    - name: Loop
+      action: {key: loopNTimes, component: {key: loop, version: LATEST}}
+      inputs: {iterationCount: {type: value, value: "3"}}
+      steps:
+        - name: Big
+          action: {key: big, component: {key: flaky, version: LATEST}}
+          inputs: {}
+    """
+    limits = Limits(max_result_bytes=2500)  # each iteration's 1000 bytes fit; the list does not
+    result, sink = await run(flow(steps), extra=[Flaky(0).spec], limits=limits)
+    assert result.status == "failed"
+    assert result.error == (
+        "flow 'Test', step 'Loop': its result (the list of its iterations' results) is larger "
+        "than the 2500 byte limit on step results"
+    )
+    assert sink.by_path()["loop"].status == "failed"
+
+
 async def test_input_errors_name_the_input_and_nested_path() -> None:
     steps = """
     - name: Loop

@@ -1,11 +1,16 @@
 """``splice dev run FILE.yaml --flow NAME``: run one flow locally, with no server and no database.
 
-The flow gets a webhook-style trigger payload (``body.data`` is ``--payload``), config variables
-from the definition's defaults overridden by ``--config KEY=VALUE``, in-memory state, and real
-HTTP. Each step result is printed as one JSON line on stdout, log lines go to stderr, and a
-last JSON line sums the execution up. Flows invoked with cross-flow/recursive-flow actions run
-in the same process (up to a nesting depth of 10). Exit code 0 when the execution succeeded or
-stopped, 1 when it failed, 2 for a user error (bad file, unknown flow or config var, bad JSON).
+The definition is validated first, as an import would: a problem in the flow to run (an unknown
+reference or config variable, colliding step keys, a missing trigger) stops the run with the
+validator's message; problems of other flows are printed as warnings. The flow gets a
+webhook-style trigger payload (``body.data`` is ``--payload``), config variables from the
+definition's defaults overridden by ``--config KEY=VALUE``, checked and typed as a deployed
+instance's are (a number is a number, a boolean a bool), in-memory state (each flow has a flow
+scope of its own), and real HTTP. Each step result is printed as one JSON line on stdout, log
+lines go to stderr, and a last JSON line sums the execution up.
+Flows invoked with cross-flow/recursive-flow actions run in the same process (up to a nesting
+depth of 10). Exit code 0 when the execution succeeded or stopped, 1 when it failed, 2 for a
+user error (bad file or definition, unknown flow or config var, bad value or JSON).
 """
 
 from __future__ import annotations
@@ -18,14 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography.fernet import Fernet
 
 from splice import clock
 from splice.components.registry import Registry
 from splice.components.testing import MemoryState
 from splice.definition import Flow, IntegrationDefinition, load
+from splice.definition.dump import to_data
+from splice.definition.validate import validate
 from splice.engine import ExecutionResult, LogEntry, RunContext, StepResult, run_flow
 from splice.engine.response import json_bytes
 from splice.errors import UserError
+from splice.services import config_values
+from splice.services.secrets import SecretBox
 
 __all__ = ["COMMANDS", "dev"]
 
@@ -79,23 +89,50 @@ def _payload(text: str | None) -> Any:
         raise _UserFailure(f"{source} is not valid JSON: {exc}") from exc
 
 
-def _config_vars(definition: IntegrationDefinition, pairs: tuple[str, ...]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for var in definition.required_config_vars:
-        if var.connection is not None:
-            fields = {k: i.value for k, i in (var.inputs or {}).items()}
-            values[var.key] = {"key": var.connection.key, "configVarKey": var.key, "fields": fields}
+def _check(definition: IntegrationDefinition, flow: Flow, registry: Registry) -> None:
+    """Stop on the validator's errors about ``flow`` (or the whole document); warn of the rest."""
+    blocking: list[str] = []
+    for issue in validate(definition, registry):
+        if issue.severity == "error" and issue.flow in (None, flow.name):
+            blocking.append(issue.text)
         else:
-            values[var.key] = var.default_value or ""
+            click.echo(f"[warning] {issue.text}", err=True)
+    if blocking:
+        raise _UserFailure(
+            f"the definition has {len(blocking)} problem(s); fix them and run again:\n  "
+            + "\n  ".join(blocking)
+        )
+
+
+def _config_vars(
+    definition: IntegrationDefinition, pairs: tuple[str, ...], registry: Registry
+) -> dict[str, Any]:
+    """``configVars`` as a deployed instance's flows see them, with ``--config`` values."""
+    document = to_data(definition)
+    declared = {cv["key"]: cv for cv in config_values.declared(document)}
+    box = SecretBox([Fernet.generate_key()])  # secrets never leave this process
+    stored: dict[str, config_values.CleanValue] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise _UserFailure(f"--config expects KEY=VALUE, got {pair!r}")
-        if definition.config_var(key) is None:
-            known = ", ".join(v.key for v in definition.required_config_vars) or "none"
+        cv = declared.get(key)
+        if cv is None:
+            known = ", ".join(declared) or "none"
             raise _UserFailure(f"unknown config variable {key!r} (declared: {known})")
-        values[key] = value
-    return values
+        is_connection = cv.get("dataType") in ("connection", "credential")
+        given = (
+            config_values.ConfigInput(key, values=value)
+            if is_connection
+            else config_values.ConfigInput(key, value=value)
+        )
+        try:
+            clean = config_values.validate(cv, given, registry, box)
+        except UserError as exc:
+            raise _UserFailure(f"--config {key}: {exc}") from exc
+        if clean is not None:
+            stored[key] = clean
+    return config_values.runtime_values(document, stored, registry, box)
 
 
 def _headers(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -132,12 +169,37 @@ def _trigger_payload(
     }
 
 
+class _ScopedState:
+    """One flow's view of the dev run's state: the flow scope is its own (siblings cannot see
+    it); the cross-flow and integration scopes are shared. The engine keeps the execution scope."""
+
+    def __init__(self, shared: MemoryState, flow: str) -> None:
+        self._shared = shared
+        self._own = {"flow": f"flow:{flow}", "instance": f"flow:{flow}"}
+
+    def _scope(self, scope: str) -> str:
+        return self._own.get(scope, scope)
+
+    async def get(self, scope: str, key: str) -> Any:
+        return await self._shared.get(self._scope(scope), key)
+
+    async def set(self, scope: str, key: str, value: Any) -> None:
+        await self._shared.set(self._scope(scope), key, value)
+
+    async def delete(self, scope: str, key: str) -> None:
+        await self._shared.delete(self._scope(scope), key)
+
+    async def keys(self, scope: str) -> list[str]:
+        return await self._shared.keys(self._scope(scope))
+
+
 class _DevRunner:
-    def __init__(self, definition: IntegrationDefinition, config_vars: dict[str, Any]) -> None:
+    def __init__(
+        self, definition: IntegrationDefinition, config_vars: dict[str, Any], registry: Registry
+    ) -> None:
         self.definition = definition
         self.config_vars = config_vars
-        self.registry = Registry.with_builtins()
-        self.registry.load_entry_points()
+        self.registry = registry
         self.state = MemoryState()
         self.sink = PrintSink()
         self.urls = {f.name: f"http://localhost/dev/{f.name}" for f in definition.flows}
@@ -164,7 +226,7 @@ class _DevRunner:
         context = RunContext(
             execution_id=execution_id,
             config_vars=self.config_vars,
-            state=self.state,
+            state=_ScopedState(self.state, flow.name),
             instance={"id": "dev-instance", "name": "Dev Instance"},
             customer={"id": "dev-customer", "name": "Dev Customer"},
             integration={"id": "dev-integration", "name": self.definition.name},
@@ -206,8 +268,11 @@ def run(
     flow = next((f for f in definition.flows if f.name == flow_name), None)
     if flow is None:
         raise _UserFailure(f"no flow named {flow_name!r}; flows: {', '.join(names)}")
+    registry = Registry.with_builtins()
+    registry.load_entry_points()
+    _check(definition, flow, registry)
     data = _payload(payload)
-    runner = _DevRunner(definition, _config_vars(definition, configs))
+    runner = _DevRunner(definition, _config_vars(definition, configs, registry), registry)
     result = asyncio.run(runner.run(flow, data, _headers(headers)))
     summary: dict[str, Any] = {"execution": result.status}
     if result.error is not None:

@@ -129,3 +129,91 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["dev", "run", str(bad)])
     assert result.exit_code == 2
     assert "YAML syntax error" in result.stderr
+
+
+CHECKED = """
+definitionVersion: 7
+name: Dev Checks
+requiredConfigVars:
+  - {key: Count, dataType: number, defaultValue: "3"}
+  - {key: Enabled, dataType: boolean}
+flows:
+  - name: Saver
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers, version: LATEST}}
+        inputs: {}
+      - name: Save
+        action: {key: saveInstanceValue, component: {key: persist-data, version: LATEST}}
+        inputs: {keyInput: {type: value, value: k}, valueInput: {type: value, value: mine}}
+      - name: Invoke
+        action: {key: invokeFlow, component: {key: cross-flow, version: LATEST}}
+        inputs: {flowName: {type: value, value: Reader}, data: {type: value, value: ""}}
+  - name: Reader
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers, version: LATEST}}
+        inputs: {}
+      - name: Read
+        action: {key: getInstanceValue, component: {key: persist-data, version: LATEST}}
+        inputs: {keyInput: {type: value, value: k}}
+      - name: Types
+        action: {key: runCode, component: {key: code, version: LATEST}}
+        inputs:
+          code:
+            type: value
+            value: >-
+              module.exports = async (context) => ({data: [typeof context.configVars.Count,
+              context.configVars.Count, context.configVars.Enabled]});
+  - name: Broken
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers, version: LATEST}}
+        inputs: {}
+      - name: Log
+        action: {key: writeLog, component: {key: log, version: LATEST}}
+        inputs: {message: {type: reference, value: nosuch.results.x}}
+"""
+
+
+def _checked(tmp_path: Path) -> str:
+    path = tmp_path / "checked.yaml"
+    path.write_text(CHECKED)
+    return str(path)
+
+
+def test_a_broken_flow_is_refused_before_it_runs(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["dev", "run", _checked(tmp_path), "--flow", "Broken"])
+    assert result.exit_code == 2, result.output
+    assert "the definition has 1 problem(s)" in result.stderr
+    assert "Flow 'Broken', step 'Log', input 'message'" in result.stderr
+    assert "nosuch.results.x" in result.stderr
+    assert result.stdout == ""  # nothing ran
+    # the other flows run, with the broken flow's problem as a warning
+    result = CliRunner().invoke(cli, ["dev", "run", _checked(tmp_path), "--flow", "Reader"])
+    assert result.exit_code == 0, result.output
+    assert "[warning] Flow 'Broken', step 'Log'" in result.stderr
+
+
+def test_each_flow_has_its_own_flow_scope(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["dev", "run", _checked(tmp_path), "--flow", "Saver"])
+    assert result.exit_code == 0, result.output
+    steps = {line.get("step"): line for line in _lines(result.stdout)}
+    assert steps["read"]["data"] is None  # Saver's flow value is not Reader's
+
+
+def test_config_values_are_checked_and_typed_as_on_a_deployed_instance(tmp_path: Path) -> None:
+    file = _checked(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["dev", "run", file, "--flow", "Reader", "--config", "Enabled=true"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _lines(result.stdout)[-1]["data"] == ["number", 3, True]
+    result = CliRunner().invoke(
+        cli, ["dev", "run", file, "--flow", "Reader", "--config", "Count=abc"]
+    )
+    assert result.exit_code == 2
+    assert "--config Count:" in result.stderr and "must be a number" in result.stderr

@@ -27,6 +27,7 @@ from cryptography.fernet import Fernet
 
 from splice import clock
 from splice.components.registry import Registry
+from splice.components.sdk import ActionError
 from splice.components.testing import MemoryState
 from splice.definition import Flow, IntegrationDefinition, load
 from splice.definition.dump import to_data
@@ -212,9 +213,9 @@ class _DevRunner:
         async def invoke(name: str, payload: Any, *, synchronous: bool) -> Any:
             target = next((f for f in self.definition.flows if f.name == name), None)
             if target is None:
-                raise ValueError(f"no flow named {name!r} in this integration")
+                raise ActionError(f"no flow named {name!r} in this integration")
             if depth + 1 >= MAX_DEPTH:
-                raise RuntimeError(f"flows invoked each other more than {MAX_DEPTH} levels deep")
+                raise ActionError(f"flows invoked each other more than {MAX_DEPTH} levels deep")
             click.echo(f"[info] invoking flow '{name}'", err=True)
             result = await self.run(
                 target, payload, {"Content-Type": "application/json"}, depth + 1

@@ -30,6 +30,7 @@ from splice.components.manifest import (
 )
 from splice.components.registry import Registry
 from splice.components.sdk import (
+    ActionError,
     ActionFunction,
     ActionResult,
     ComponentBuilder,
@@ -42,6 +43,7 @@ from splice.components.sdk import (
 
 __all__ = [
     "ActionContext",
+    "ActionError",
     "ActionFunction",
     "ActionManifest",
     "ActionResult",

@@ -40,6 +40,7 @@ from splice.components.manifest import (
 )
 
 __all__ = [
+    "ActionError",
     "ActionFunction",
     "ActionResult",
     "ComponentBuilder",
@@ -51,6 +52,14 @@ __all__ = [
 ]
 
 ActionFunction = Callable[[ActionContext, dict[str, Any]], Awaitable[Any] | Any]
+
+
+class ActionError(Exception):
+    """Raise from an action to fail its step with this message as the cause, shown as it is (the
+    engine adds the flow and step). Any other exception is shown with its class name, which
+    helps with a bug but is noise in a message meant for the integration's author."""
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -20,7 +20,7 @@ from splice import clock, ids
 from splice.components.context import ActionContext, LogSeverity, StepLogger
 from splice.components.inputs import InputValueError, as_int, maybe_json
 from splice.components.registry import Registry
-from splice.components.sdk import ActionResult, HttpResponse, TriggerResult
+from splice.components.sdk import ActionError, ActionResult, HttpResponse, TriggerResult
 from splice.definition import Flow
 from splice.engine.compile import CompiledFlow, CompiledStep, compile_flow
 from splice.engine.context import RunContext
@@ -277,8 +277,11 @@ class _Run:
             raise _StepError(_cause(exc)) from exc
         kind = type(out)
         if kind is ActionResult:
+            _check_status(out.status_code)
             outcome = _Outcome(out.data, out.content_type, out, out.branch)
         elif kind is TriggerResult:
+            if out.response is not None:
+                _check_status(out.response.status_code)
             self.trigger_response = out.response
             outcome = _Outcome(out.payload, None, None, out.branch)
         else:
@@ -503,8 +506,19 @@ class _Run:
         return items
 
 
+def _check_status(status: int | None) -> None:
+    """A response status an action returned must be one HTTP can carry."""
+    if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+        raise _StepError(
+            f"it returned the status code {status!r}, which is not an HTTP status code "
+            "(an integer from 100 to 599)"
+        )
+
+
 def _cause(exc: BaseException) -> str:
     text = str(exc)
+    if isinstance(exc, ActionError) and text:
+        return text
     name = type(exc).__name__
     return f"{name}: {text}" if text else name
 

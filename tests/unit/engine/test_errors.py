@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from splice.components import ActionContext, InputValueError, component
+from splice.components import ActionContext, ActionError, ActionResult, InputValueError, component
 from splice.engine import Limits
 from splice.engine.response import recorded_form, recorded_size
 from tests.unit.engine.helpers import ECHO, FakeSleep, flow, run
@@ -35,6 +35,14 @@ class Flaky:
         @spec.action("big", label="Big")
         def big(ctx: ActionContext, inputs: dict[str, Any]) -> str:
             return "x" * 1000
+
+        @spec.action("odd", label="Odd")
+        def odd(ctx: ActionContext, inputs: dict[str, Any]) -> ActionResult:
+            return ActionResult(data=1, status_code=1000)
+
+        @spec.action("polite", label="Polite")
+        def polite(ctx: ActionContext, inputs: dict[str, Any]) -> None:
+            raise ActionError("the record was locked by another user")
 
         @spec.action("picky", label="Picky")
         def picky(ctx: ActionContext, inputs: dict[str, Any]) -> None:
@@ -368,3 +376,19 @@ async def test_a_succeeded_step_hands_its_recorded_form_to_the_sink() -> None:
     step = sink.by_path()["big"]
     assert step.recorded is not None
     assert step.recorded == recorded_form(step.data, step.content_type)
+
+
+async def test_a_returned_status_code_must_be_an_http_one() -> None:
+    result, _ = await run(flow(work_step(action="odd", name="Odd")), extra=[Flaky(0).spec])
+    assert result.status == "failed"
+    assert result.error == (
+        "flow 'Test', step 'Odd': it returned the status code 1000, which is not an HTTP status "
+        "code (an integer from 100 to 599)"
+    )
+
+
+async def test_an_action_error_is_shown_without_its_class_name() -> None:
+    result, _ = await run(flow(work_step(action="polite", name="Polite")), extra=[Flaky(0).spec])
+    assert result.error == "flow 'Test', step 'Polite': the record was locked by another user"
+    result, _ = await run(flow(work_step(name="Work")), extra=[Flaky(1).spec])
+    assert result.error == "flow 'Test', step 'Work': RuntimeError: boom 1"  # a bug keeps it

@@ -31,6 +31,7 @@ from py_mini_racer import (
 from py_mini_racer._mini_racer import _make_context
 
 from splice.components.builtin._support import json_default
+from splice.components.sdk import ActionError
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -63,7 +64,7 @@ class JsOutcome:
     logs: tuple[tuple[str, str], ...]
 
 
-class JsError(RuntimeError):
+class JsError(ActionError):
     """The script failed: a syntax error or an exception it threw (message keeps the JS stack)."""
 
     def __init__(self, message: str, logs: tuple[tuple[str, str], ...] = ()) -> None:
@@ -103,7 +104,10 @@ const __done = (value) => {
   __outcome = { ok: true, json: text === undefined ? "null" : text };
 };
 const __fail = (e) => {
-  const text = (e && e.stack) ? String(e.stack) : String(e);
+  // the stack without the harness's own frames: the message and the frames of the user's code
+  const text = (e && e.stack) ? String(e.stack).split("\\n").filter(
+    (line, i) => i === 0 || !/^\\s+at /.test(line) || line.includes("eval at")).join("\\n")
+    : String(e);
   __outcome = { ok: false, error: text };
 };
 """

@@ -249,8 +249,8 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
         return ActionResult(
             data=result["data"],
             content_type=None if extras[0] is None else str(extras[0]),
-            status_code=None if extras[1] is None else int(extras[1]),
-            headers=None if extras[2] is None else {str(k): str(v) for k, v in extras[2].items()},
+            status_code=None if extras[1] is None else _returned_status(extras[1]),
+            headers=None if extras[2] is None else _returned_headers(extras[2]),
         )
 
     @code.data_source(
@@ -284,3 +284,23 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
 
 COMPONENT = make_component()
 MANIFEST = COMPONENT.manifest
+
+
+def _returned_status(value: Any) -> int:
+    """The ``statusCode`` the code returned, as an int (JavaScript gives a float or a string)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number.is_integer() or not 100 <= number <= 599:
+        raise JsError(
+            f"the code returned statusCode {value!r}, which is not an HTTP status code "
+            "(an integer from 100 to 599)"
+        )
+    return int(number)
+
+
+def _returned_headers(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise JsError(f"the code returned headers that are not an object: {value!r}")
+    return {str(k): str(v) for k, v in value.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from splice.components.context import ActionContext
-from splice.components.inputs import as_int, as_str, kv_dict
+from splice.components.inputs import InputValueError, as_int, as_str, kv_dict
 from splice.components.sdk import ActionResult, Input, component
 
 __all__ = ["COMPONENT", "MANIFEST"]
@@ -35,9 +35,14 @@ _stop = component(
 )
 def stop_execution(ctx: ActionContext, inputs: dict[str, Any]) -> ActionResult:
     body = inputs.get("jsonBody")
+    status = as_int(inputs.get("statusCode"), 200, key="statusCode")
+    if not 100 <= status <= 599:
+        raise InputValueError(
+            f"must be an HTTP status code from 100 to 599, got {status}", "statusCode"
+        )
     return ActionResult(
         data=None if body == "" else body,
-        status_code=as_int(inputs.get("statusCode"), 200, key="statusCode"),
+        status_code=status,
         content_type=as_str(inputs.get("contentType")) or "application/json",
         headers={k: as_str(v) for k, v in kv_dict(inputs.get("headers"), key="headers").items()},
     )

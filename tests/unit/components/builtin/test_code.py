@@ -111,6 +111,37 @@ async def test_thrown_errors_fail_the_step_and_keep_earlier_logs() -> None:
     assert logs == [("info", "about to read")]
 
 
+async def test_a_thrown_error_shows_the_users_frames_only() -> None:
+    source = "module.exports = async () => { throw new Error('boom'); };"
+    with pytest.raises(JsError) as raised:
+        await invoke(code.COMPONENT, "runCode", {"code": source})
+    lines = str(raised.value).splitlines()
+    assert lines[0] == "Error: boom"
+    # the frame of the user's module is kept; the harness's own frames are not
+    assert all("eval at" in line for line in lines[1:]) and len(lines) >= 2
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("statusCode: 'abc'", "the code returned statusCode 'abc', which is not an HTTP status"),
+        ("statusCode: 99999", "the code returned statusCode 99999, which is not an HTTP status"),
+        ("statusCode: 201.5", "the code returned statusCode 201.5, which is not an HTTP status"),
+        ("headers: 'x'", "the code returned headers that are not an object: 'x'"),
+    ],
+)
+async def test_a_returned_response_must_be_one_http_can_carry(returned: str, message: str) -> None:
+    source = f"module.exports = async () => ({{ data: 1, {returned} }});"
+    with pytest.raises(JsError, match=message):
+        await invoke(code.COMPONENT, "runCode", {"code": source})
+
+
+async def test_a_returned_status_code_is_an_int() -> None:
+    source = "module.exports = async () => ({ data: 1, statusCode: '201' });"
+    got = await invoke(code.COMPONENT, "runCode", {"code": source})
+    assert got == ActionResult(data=1, status_code=201)
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [

@@ -74,6 +74,13 @@ async def test_stop_execution_result() -> None:
     )
 
 
+@pytest.mark.parametrize("status", ["99", "600", "99999"])
+async def test_stop_execution_takes_only_http_status_codes(status: str) -> None:
+    with pytest.raises(InputValueError, match="must be an HTTP status code from 100 to 599") as e:
+        await invoke(stop_execution.COMPONENT, "stopExecution", {"statusCode": status})
+    assert e.value.input_key == "statusCode"
+
+
 async def test_loop_markers() -> None:
     assert await invoke(loop.COMPONENT, "loopOverItems", {"items": '{"a": 1}'}) == [
         {"key": "a", "value": 1}

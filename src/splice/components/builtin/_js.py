@@ -1,9 +1,10 @@
 """Run JavaScript in a fresh V8 isolate (mini-racer) with a time limit and a memory limit.
 
 Used by ``code.runCode`` and the JavaScript callbacks of ``collection-tools``. Each run gets its
-own isolate, so nothing leaks between steps, and it is closed afterwards; closing is also what
-stops a script still spinning after its time is up (V8 runs promise callbacks outside any
-cancelable call, so the time limit is enforced by polling with a deadline and then closing).
+own isolate, so nothing leaks between steps, and it is closed afterwards. Runs take turns on one
+thread per process: mini-racer crashes when isolates run on two threads at once. Closing is
+also what stops a script still spinning after its time is up (V8 runs promise callbacks outside
+any cancelable call, so the time limit is enforced by polling with a deadline and then closing).
 
 Data crosses the boundary as JSON: arguments go in as ``__args``, the result comes back through
 ``JSON.stringify`` (so ``Date`` becomes ISO text and ``undefined`` becomes ``None``). Bytes go in
@@ -18,6 +19,7 @@ import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,11 +161,20 @@ async def run_js(
     """Run ``body``, the text of an async function that sees ``__args``, ``logger`` and ``console``
     (and ``fetch`` when a handler is given).
 
-    The isolate runs in a worker thread so the event loop stays free while V8 works; ``fetch``
-    calls come back to this event loop, where ``fetch`` does the I/O.
+    The isolate runs on the JavaScript thread so the event loop stays free while V8 works;
+    ``fetch`` calls come back to this event loop, where ``fetch`` does the I/O. Scripts run one
+    at a time per process (see ``_ONE_AT_A_TIME``); the time limit counts from a script's start.
     """
-    bridge = None if fetch is None else _bridge(fetch, asyncio.get_running_loop())
-    return await asyncio.to_thread(_run, body, args, limits, bridge)
+    loop = asyncio.get_running_loop()
+    bridge = None if fetch is None else _bridge(fetch, loop)
+    return await loop.run_in_executor(_ONE_AT_A_TIME, _run, body, args, limits, bridge)
+
+
+# mini-racer 0.13 and 0.14 crash the process (SIGSEGV in libmini_racer) when isolates run on two
+# threads at once; 0.12, which had no such crash, lacks the context API used here. So every
+# script of the process runs on this one thread, in turn. A script waiting for its turn holds
+# no other thread, and one cancelled while it waits (its step timed out) never starts.
+_ONE_AT_A_TIME = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splice-js")
 
 
 def _bridge(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -273,3 +275,16 @@ async def test_fetch_in_a_code_step_posts_through_the_run_transport_and_fails_cl
         "body": {"echo": '{"a":1}'},
         "failure": "fetch failed: ConnectError: refused",
     }
+
+
+async def test_scripts_started_together_all_finish() -> None:
+    """mini-racer crashed the process (SIGSEGV) when two isolates ran on two threads at once."""
+    source = "module.exports = async (context, stepResults) => ({ data: stepResults.n.results });"
+    for _ in range(10):
+        results = await asyncio.gather(
+            *(
+                invoke(code.COMPONENT, "runCode", {"code": source}, step_results={"n": n})
+                for n in range(4)
+            )
+        )
+        assert results == [0, 1, 2, 3]

@@ -5,10 +5,14 @@ Requests go through ``ctx.http_client()``, so the run decides the transport (tes
 ``Bearer``, ``basic`` username/password, or ``apiKey`` in the ``headerName`` header (default
 ``Authorization``); explicit ``headers`` win over it.
 
-The result is the body decoded per ``responseType`` (``json``, falling back to text when the body
-is not JSON; ``text``; ``binary`` as ``{data: bytes, contentType}``), or with
-``includeFullResponse`` ``{data, headers, statusCode}``. A non-2xx answer fails the step with the
-status and the start of the body once retries are spent. Retries (``maxRetries``) cover network
+The URL's own query string is kept and ``queryParams`` are appended after it. ``timeout`` is in
+milliseconds; empty or 0 means none, a negative one is refused.
+
+The result is the body decoded per ``responseType`` (``json``, parsed strictly, so ``NaN``,
+``Infinity`` and numbers that overflow fall back to text like any body that is not JSON;
+``text``; ``binary`` as ``{data: bytes, contentType}``), or with ``includeFullResponse``
+``{data, headers, statusCode}``. A non-2xx answer fails the step with the status and the start
+of the body once retries are spent. Retries (``maxRetries``) cover network
 errors and 5xx answers, or every failure with ``retryOnAllErrors``; they wait ``retryDelayMS``, or
 100 ms doubling per attempt with ``useExponentialBackoff``. ``make_component(sleep=...)`` takes
 the wait so tests never sleep. ``httpDelete`` and ``httpPatch`` are documented but unused in
@@ -22,8 +26,10 @@ JSON it finds at ``path`` as picklist choices: a list's strings, or its objects'
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -36,7 +42,7 @@ from splice.components.builtin._support import (
 from splice.components.context import ActionContext
 from splice.components.inputs import InputValueError, as_bool, as_int, as_number, kv_pairs
 from splice.components.manifest import InputManifest
-from splice.components.sdk import ComponentSpec, Input, component
+from splice.components.sdk import ActionError, ComponentSpec, Input, component
 
 __all__ = [
     "COMMON_INPUTS",
@@ -82,21 +88,22 @@ DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024
 _BACKOFF_BASE_S = 0.1
 
 
-class HttpStatusError(RuntimeError):
+class HttpStatusError(ActionError):
     """The server answered outside 2xx; carries the status and the start of the body."""
 
     def __init__(self, method: str, url: str, status_code: int, body: str) -> None:
         excerpt = body if len(body) <= _EXCERPT else body[:_EXCERPT] + "..."
-        super().__init__(f"{method} {url} answered {status_code}: {excerpt}")
+        detail = f": {excerpt}" if excerpt.strip() else " with an empty body"
+        super().__init__(f"{method} {url} answered {status_code}{detail}")
         self.status_code = status_code
         self.body = body
 
 
-class HttpResponseTooLarge(RuntimeError):
+class HttpResponseTooLarge(ActionError):
     """The response body is over the size limit; it is not read further."""
 
 
-class HttpRequestError(RuntimeError):
+class HttpRequestError(ActionError):
     """The request never got an answer (connection refused, DNS, timeout)."""
 
 
@@ -134,7 +141,20 @@ def _body(data: Any, headers: dict[str, str]) -> dict[str, Any]:
     return {"content": to_json_text(data).encode("utf-8")}
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range for a JSON number")
+    return number
+
+
 def _decode(response: httpx.Response, response_type: str) -> Any:
+    """The body per ``responseType``; ``json`` is parsed strictly (no ``NaN``/``Infinity``,
+    no number that overflows to infinity) and a body that is not JSON comes back as text."""
     if response_type == "binary":
         return {"data": response.content, "contentType": response.headers.get("content-type")}
     if response_type == "text":
@@ -142,14 +162,50 @@ def _decode(response: httpx.Response, response_type: str) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
+        return response.json(parse_constant=_no_constant, parse_float=_finite_float)
     except ValueError:
         return response.text
+
+
+def _ms(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _describe(error: httpx.TransportError, timeout_ms: float | None) -> str:
+    """What went wrong, never empty: a timeout says which one and the limit."""
+    if isinstance(error, httpx.TimeoutException):
+        kind = {
+            httpx.ConnectTimeout: "connect",
+            httpx.ReadTimeout: "read",
+            httpx.WriteTimeout: "write",
+            httpx.PoolTimeout: "connection pool",
+        }.get(type(error), "")
+        after = f" after {_ms(timeout_ms)} ms" if timeout_ms is not None else ""
+        which = f" ({kind} timeout)" if kind else ""
+        return f"the request timed out{after}{which}"
+    detail = str(error).strip()
+    cause = error.__cause__ or error.__context__
+    if not detail and cause is not None:
+        detail = str(cause).strip() or type(cause).__name__
+    return f"{type(error).__name__}: {detail or 'no further detail'}"
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
     secret = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
     return {k: ("<redacted>" if k.lower() in secret else v) for k, v in headers.items()}
+
+
+def _timeout_ms(value: Any) -> float | None:
+    """Milliseconds, or None for no timeout: empty, 0 (as axios) or infinite."""
+    if is_unset(value) or (isinstance(value, str) and not value.strip()):
+        return None
+    ms = as_number(value, key="timeout")
+    if ms < 0:
+        raise InputValueError(
+            f"expects milliseconds of 0 or more (empty or 0 means no timeout), got {value!r}",
+            "timeout",
+        )
+    return None if ms == 0 or math.isinf(ms) else ms
 
 
 class _Request:
@@ -163,6 +219,7 @@ class _Request:
         self.params: list[tuple[str, str | int | float | bool | None]] = [
             (k, to_text(v)) for k, v in kv_pairs(inputs.get("queryParams"), key="queryParams")
         ]
+        self.target = self._target()
         auth_headers, self.auth = _auth(inputs.get("connection"))
         given = {k: to_text(v) for k, v in kv_pairs(inputs.get("headers"), key="headers")}
         self.headers = {**auth_headers, **given}
@@ -171,8 +228,8 @@ class _Request:
             raise InputValueError(
                 f"expects json, text or binary, got {self.response_type!r}", "responseType"
             )
-        timeout_ms = inputs.get("timeout")
-        self.timeout = None if is_unset(timeout_ms) else as_number(timeout_ms, key="timeout") / 1000
+        self.timeout_ms = _timeout_ms(inputs.get("timeout"))
+        self.timeout = None if self.timeout_ms is None else self.timeout_ms / 1000
         self.retries = as_int(inputs.get("maxRetries"), 0, key="maxRetries")
         if not 0 <= self.retries <= _MAX_RETRIES:
             raise InputValueError(f"expects 0 to {_MAX_RETRIES}", "maxRetries")
@@ -185,6 +242,19 @@ class _Request:
         self.body: dict[str, Any] = {}
         self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES
         self.raw_headers: dict[str, str] = {}
+
+    def _target(self) -> httpx.URL:
+        """The URL with its own query kept and ``queryParams`` appended after it (repeated
+        keys kept). httpx's ``params=`` would replace the URL's query, so it is never used."""
+        try:
+            url = httpx.URL(self.url)
+        except httpx.InvalidURL as error:
+            raise InputValueError(f"is not a valid URL ({error}): {self.url!r}", "url") from None
+        if not self.params:
+            return url
+        extra = urlencode([(k, to_text(v)) for k, v in self.params])
+        query = url.query.decode("ascii")
+        return url.copy_with(query=(f"{query}&{extra}" if query else extra).encode("ascii"))
 
     def delay(self, attempt: int) -> float:
         if self.backoff:
@@ -201,18 +271,17 @@ class _Request:
             attempt = 0
             while True:
                 request = client.build_request(
-                    self.method, self.url, params=self.params, headers=self.headers, **self.body
+                    self.method, self.target, headers=self.headers, **self.body
                 )
                 try:
                     response = await self._read(client, request)
                 except httpx.TransportError as error:
+                    why = _describe(error, self.timeout_ms)
                     if attempt < self.retries:
-                        await self._wait(ctx, attempt, f"{type(error).__name__}: {error}", sleep)
+                        await self._wait(ctx, attempt, why, sleep)
                         attempt += 1
                         continue
-                    raise HttpRequestError(
-                        f"{self.method} {self.url} failed: {type(error).__name__}: {error}"
-                    ) from error
+                    raise HttpRequestError(f"{self.method} {self.url} failed: {why}") from error
                 if self.debug:
                     ctx.logger.info(f"{self.method} {self.url} answered {response.status_code}")
                 if response.is_success:
@@ -326,14 +395,14 @@ def make_component(
 
     def method_action(key: str, label: str, method: str | None, *extra: InputManifest) -> None:
         async def perform(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
-            if key == "rawRequest":
-                verb = to_text(inputs.get("method")).upper() or "GET"
-            elif key == "httpPostFormData":
-                verb = to_text(inputs.get("httpMethod")).upper() or "POST"
-            else:
+            verb_key = {"rawRequest": "method", "httpPostFormData": "httpMethod"}.get(key)
+            if verb_key is None:
                 verb = method or "GET"
+            else:
+                given = to_text(inputs.get(verb_key)).strip().upper()
+                verb = given or ("POST" if key == "httpPostFormData" else "GET")
             if verb not in _METHODS:
-                raise InputValueError(f"is not an HTTP method: {verb!r}", "method")
+                raise InputValueError(f"is not an HTTP method: {verb!r}", verb_key or "method")
             request = _Request(inputs, verb)
             request.max_response_bytes = max_response_bytes
             if key == "httpPostFormData":

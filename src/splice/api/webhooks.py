@@ -110,6 +110,14 @@ async def trigger(
     headers = {"prismatic-executionid": accepted.global_id}
     if not accepted.synchronous:
         await dispatcher.submit(accepted.execution_id, claimed_by=accepted.claimed_by)
+        if accepted.response is not None:  # set by the trigger's response inputs
+            answer = accepted.response
+            return Response(
+                answer.body,
+                status_code=answer.status_code,
+                media_type=answer.content_type,
+                headers={**answer.headers, **headers},
+            )
         return JSONResponse({"executionId": accepted.global_id}, headers=headers)
     run = asyncio.ensure_future(_run_to_end(services, accepted.execution_id, worker))
     timeout = services.settings.limits.sync_timeout_seconds

@@ -5,15 +5,53 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from splice.components.sdk import ActionResult, HttpResponse
 from splice.engine.results import WebhookResponse
 
-__all__ = ["http_response", "json_bytes", "recorded_form", "recorded_size", "step_response"]
+__all__ = [
+    "http_response",
+    "json_bytes",
+    "recorded_form",
+    "recorded_size",
+    "response_problem",
+    "step_response",
+]
 
 _JSON = "application/json"
+# headers that frame the message: the server sets them for the body it sends
+_FRAMING = frozenset(
+    {"content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade"}
+)
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 field name
+
+
+def response_problem(
+    status: Any, content_type: Any, headers: Mapping[str, Any] | None
+) -> str | None:
+    """What makes these response fields impossible to send over HTTP, or None when they can be."""
+    if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+        return f"the status code {status!r} is not an HTTP status code (an integer from 100 to 599)"
+    if isinstance(content_type, str) and _breaks_line(content_type):
+        return f"the content type {content_type!r} holds a line break"
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not _TOKEN.match(name):
+            return f"the header name {name!r} is not a valid HTTP field name"
+        if _breaks_line(str(value)):
+            return f"the value of header {name!r} holds a line break or NUL character"
+    return None
+
+
+def _breaks_line(text: str) -> bool:
+    return "\r" in text or "\n" in text or "\0" in text
+
+
+def _sendable(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (headers or {}).items() if k.lower() not in _FRAMING}
 
 
 def _default(value: Any) -> Any:
@@ -51,7 +89,7 @@ def step_response(data: Any, meta: ActionResult | None) -> WebhookResponse:
     content_type = meta.content_type if meta is not None else None
     body, content_type = _body(data, content_type)
     status = meta.status_code if meta is not None and meta.status_code is not None else 200
-    headers = dict(meta.headers) if meta is not None and meta.headers else {}
+    headers = _sendable(meta.headers) if meta is not None else {}
     return WebhookResponse(status, content_type, headers, body)
 
 
@@ -59,7 +97,7 @@ def http_response(response: HttpResponse, execution_id: str) -> WebhookResponse:
     """A trigger's async response; no body means ``{"executionId": ...}``."""
     data = response.body if response.body is not None else {"executionId": execution_id}
     body, content_type = _body(data, response.content_type or _JSON)
-    return WebhookResponse(response.status_code, content_type, dict(response.headers), body)
+    return WebhookResponse(response.status_code, content_type, _sendable(response.headers), body)
 
 
 def recorded_form(data: Any, content_type: str | None) -> tuple[str | bytes, str]:

@@ -25,7 +25,13 @@ from splice.definition import Flow
 from splice.engine.compile import CompiledFlow, CompiledStep, compile_flow
 from splice.engine.context import RunContext
 from splice.engine.inputs import Scope
-from splice.engine.response import http_response, recorded_form, recorded_size, step_response
+from splice.engine.response import (
+    http_response,
+    recorded_form,
+    recorded_size,
+    response_problem,
+    step_response,
+)
 from splice.engine.results import (
     ExecutionResult,
     LogEntry,
@@ -277,18 +283,21 @@ class _Run:
             raise _StepError(_cause(exc)) from exc
         kind = type(out)
         if kind is ActionResult:
-            _check_status(out.status_code)
+            _check_response(out.status_code, out.content_type, out.headers)
             outcome = _Outcome(out.data, out.content_type, out, out.branch)
         elif kind is TriggerResult:
             if out.response is not None:
-                _check_status(out.response.status_code)
+                reply = out.response
+                _check_response(reply.status_code, reply.content_type, reply.headers)
             self.trigger_response = out.response
             outcome = _Outcome(out.payload, None, None, out.branch)
         else:
             outcome = _Outcome(out, None, None, None)
         limit = self.limits.max_result_bytes
         outcome.recorded = recorded_form(outcome.data, outcome.content_type)
-        if recorded_size(outcome.recorded[0]) > limit:
+        # a trigger's result holds the request (its body twice: parsed and raw), which the
+        # payload limit already bounds: a payload that was accepted must be able to run
+        if step.kind != "trigger" and recorded_size(outcome.recorded[0]) > limit:
             raise _StepError(f"its result is larger than the {limit} byte limit on step results")
         return outcome
 
@@ -506,13 +515,11 @@ class _Run:
         return items
 
 
-def _check_status(status: int | None) -> None:
-    """A response status an action returned must be one HTTP can carry."""
-    if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
-        raise _StepError(
-            f"it returned the status code {status!r}, which is not an HTTP status code "
-            "(an integer from 100 to 599)"
-        )
+def _check_response(status: Any, content_type: Any, headers: Mapping[str, Any] | None) -> None:
+    """The response fields an action returned must be ones HTTP can carry."""
+    problem = response_problem(status, content_type, headers)
+    if problem is not None:
+        raise _StepError(f"it returned a response that cannot be sent: {problem}")
 
 
 def _cause(exc: BaseException) -> str:

@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from splice import clock, ids
+from splice.components.inputs import InputValueError
+from splice.engine import WebhookResponse, webhook_trigger_response
+from splice.engine.response import response_problem
 from splice.errors import Conflict, NotAuthenticated, PayloadTooLarge
 from splice.services.execution_core import (
     Accepted,
@@ -26,6 +29,8 @@ from splice.store.raw_rows import RowWriter
 from splice.store.tables import Execution, Instance, InstanceFlowConfig, IntegrationFlow
 
 __all__ = ["ExecutionAccept"]
+
+_RESPONSE_INPUTS = ("statusCode", "contentType", "headers", "body")
 
 
 class ExecutionAccept(ExecutionRun):
@@ -98,6 +103,13 @@ class ExecutionAccept(ExecutionRun):
             if owner is not None:
                 self._claim_for(execution, owner)
 
+        response = None
+        if not synchronous:
+            # worked out before the commit: nothing may fail between the commit and the answer
+            if vars(execution).get("id") is None:
+                execution.id = ids.new_uuid()
+            response = self._async_response(target, execution.id)
+
         async def insert(writer: RowWriter) -> None:
             await insert_execution(writer, execution)  # prepared INSERT, no unit of work
 
@@ -116,7 +128,35 @@ class ExecutionAccept(ExecutionRun):
         if policy is not None:
             # the caller submits this execution itself; a submit before it starts is a no-op
             await self.advance_queue(target.flow_config_id, skip=execution.id, fresh=execution)
-        return Accepted(execution.id, synchronous, None if synchronous else execution.lease_owner)
+        if synchronous:
+            return Accepted(execution.id, True)
+        return Accepted(execution.id, False, execution.lease_owner, response)
+
+    def _async_response(self, target: Any, execution_id: uuid.UUID) -> WebhookResponse | None:
+        """The answer the webhook trigger's response inputs set for an asynchronous caller
+        (status, content type, headers, body), or None for the default ``{"executionId"}``.
+
+        Inputs that cannot make a response (a bad status code) give the default here; the
+        trigger fails with the same input error when the execution runs, where the builder
+        sees it.
+        """
+        steps = target.flow_definition.get("steps") or []
+        inputs = (steps[0].get("inputs") or {}) if steps else {}
+        if not any(key in inputs for key in _RESPONSE_INPUTS):
+            return None
+        try:
+            response = webhook_trigger_response(
+                self._flow_model(target.flow_definition),
+                config_vars=target.config_vars,
+                execution_id=ids.encode("InstanceExecutionResult", execution_id),
+            )
+        except InputValueError:
+            return None
+        if response is None:
+            return None
+        if response_problem(response.status_code, response.content_type, response.headers):
+            return None
+        return response
 
     def _claim_for(self, execution: Execution, owner: str) -> None:
         """Make a new row claimed by ``owner`` (as a claim would), before it is written."""

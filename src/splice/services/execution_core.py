@@ -20,6 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from splice import clock, ids
 from splice.components.registry import Registry
 from splice.definition import Flow
+from splice.engine import WebhookResponse
 from splice.services.execution_queue import ExecutionQueue
 from splice.services.group_commit import GroupCommit
 from splice.services.target_cache import TargetCache
@@ -75,6 +76,7 @@ class Accepted:
     execution_id: uuid.UUID
     synchronous: bool
     claimed_by: str | None = None  # an asynchronous row committed already claimed for a worker
+    response: WebhookResponse | None = None  # an asynchronous caller's answer set by the trigger
     global_id: str = field(init=False)
 
     def __post_init__(self) -> None:

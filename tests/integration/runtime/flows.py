@@ -5,8 +5,18 @@ from __future__ import annotations
 import yaml
 
 
-def definition(name: str, *, synchronous: bool = False, fail: bool = False) -> str:
-    """Two flows: one logging and echoing its body, one failing at its second step."""
+def definition(
+    name: str,
+    *,
+    synchronous: bool = False,
+    fail: bool = False,
+    trigger_inputs: dict[str, object] | None = None,
+    answer_headers: list[dict[str, object]] | None = None,
+) -> str:
+    """Two flows: one logging and echoing its body, one failing at its second step.
+
+    ``trigger_inputs`` are the webhook trigger's (its async response); ``answer_headers`` the
+    complex value of the answering step's headers."""
     steps: list[dict[str, object]] = [
         {
             "name": "Echo Trigger",
@@ -15,7 +25,7 @@ def definition(name: str, *, synchronous: bool = False, fail: bool = False) -> s
                 "key": "webhook",
                 "component": {"key": "webhook-triggers", "version": "LATEST", "isPublic": True},
             },
-            "inputs": {},
+            "inputs": dict(trigger_inputs or {}),
         },
         {
             "name": "Say Hello",
@@ -44,7 +54,7 @@ def definition(name: str, *, synchronous: bool = False, fail: bool = False) -> s
                     "type": "template",
                     "value": '{"hello": "{{$echoTrigger.results.body.data.name}}"}',
                 },
-                "headers": {"type": "complex", "value": []},
+                "headers": {"type": "complex", "value": list(answer_headers or [])},
             },
         },
     ]

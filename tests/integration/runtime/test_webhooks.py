@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import msgpack
 
@@ -27,7 +28,7 @@ LOGS = (
 )
 
 
-async def import_flow(app: Running, **kwargs: bool) -> str:
+async def import_flow(app: Running, **kwargs: Any) -> str:
     data = await app.gql(IMPORT, d=definition(f"Echo {uuid.uuid4().hex[:6]}", **kwargs))
     payload = data["importIntegration"]
     assert payload["errors"] == []
@@ -146,3 +147,70 @@ async def test_a_dead_workers_expired_lease_is_reclaimed_and_finished_runs_are_n
     assert pk in await app.services.executions.reclaimable()
     finished = await app.services.executions.run(pk, worker="rescuer")
     assert finished is not None and finished.ended_at is not None
+
+
+def _value(text: str) -> dict[str, str]:
+    return {"type": "value", "value": text}
+
+
+async def test_the_triggers_response_inputs_answer_an_async_caller(app: Running) -> None:
+    url = await import_flow(
+        app,
+        trigger_inputs={
+            "statusCode": _value("202"),
+            "contentType": _value("text/plain"),
+            "body": _value("accepted!"),
+            "headers": {
+                "type": "complex",
+                "value": [{"name": _value("X-Splice"), "type": "value", "value": "yes"}],
+            },
+        },
+    )
+    response = await app.http.post(url, json={"name": "Ada"})
+    assert response.status_code == 202
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "accepted!"
+    assert response.headers["x-splice"] == "yes"
+    execution_id = response.headers["prismatic-executionid"]
+    result = await wait_until_ended(app, execution_id)
+    assert result["status"] in ("succeeded", "stopped"), result
+
+
+async def test_a_trigger_response_without_a_body_answers_the_execution_id(app: Running) -> None:
+    url = await import_flow(app, trigger_inputs={"statusCode": _value("202")})
+    response = await app.http.post(url, json={"name": "Ada"})
+    assert response.status_code == 202
+    assert response.json() == {"executionId": response.headers["prismatic-executionid"]}
+
+
+async def test_a_trigger_response_that_cannot_be_sent_falls_back_to_the_default(
+    app: Running,
+) -> None:
+    url = await import_flow(app, trigger_inputs={"statusCode": _value("1000")})
+    response = await app.http.post(url, json={"name": "Ada"})
+    assert response.status_code == 200
+    execution_id = response.json()["executionId"]
+    result = await wait_until_ended(app, execution_id)
+    assert result["status"] == "failed"
+    assert "the status code 1000 is not an HTTP status code" in str(result["error"])
+
+
+def _header(name: str, value: str) -> dict[str, object]:
+    return {"name": _value(name), "type": "value", "value": value}
+
+
+async def test_a_steps_framing_headers_are_left_to_the_server(app: Running) -> None:
+    url = await import_flow(
+        app, synchronous=True, answer_headers=[_header("Content-Length", "5"), _header("X-A", "b")]
+    )
+    response = await app.http.post(url, json={"name": "Grace"})
+    assert response.status_code == 201
+    assert response.json() == {"hello": "Grace"}  # not cut to 5 bytes
+    assert response.headers["x-a"] == "b"
+
+
+async def test_a_step_header_that_cannot_be_sent_fails_the_step(app: Running) -> None:
+    url = await import_flow(app, synchronous=True, answer_headers=[_header("Bad Name", "x")])
+    response = await app.http.post(url, json={"name": "Grace"})
+    assert response.status_code == 500
+    assert "the header name 'Bad Name' is not a valid HTTP field name" in response.json()["error"]

@@ -382,8 +382,8 @@ async def test_a_returned_status_code_must_be_an_http_one() -> None:
     result, _ = await run(flow(work_step(action="odd", name="Odd")), extra=[Flaky(0).spec])
     assert result.status == "failed"
     assert result.error == (
-        "flow 'Test', step 'Odd': it returned the status code 1000, which is not an HTTP status "
-        "code (an integer from 100 to 599)"
+        "flow 'Test', step 'Odd': it returned a response that cannot be sent: the status code "
+        "1000 is not an HTTP status code (an integer from 100 to 599)"
     )
 
 
@@ -392,3 +392,10 @@ async def test_an_action_error_is_shown_without_its_class_name() -> None:
     assert result.error == "flow 'Test', step 'Polite': the record was locked by another user"
     result, _ = await run(flow(work_step(name="Work")), extra=[Flaky(1).spec])
     assert result.error == "flow 'Test', step 'Work': RuntimeError: boom 1"  # a bug keeps it
+
+
+async def test_a_triggers_result_is_bounded_by_the_payload_limit_not_the_result_limit() -> None:
+    big = {"text": "x" * 1200}  # over the result limit, as the request it is part of
+    result, sink = await run(flow(""), big, limits=Limits(max_result_bytes=1000))
+    assert result.status == "succeeded", result.error
+    assert sink.by_path()["trigger"].status == "succeeded"

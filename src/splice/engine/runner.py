@@ -366,8 +366,7 @@ class _Run:
             return
         resumed = self.resume.get(path, _MISSING) if self.resume and kind != "trigger" else _MISSING
         if resumed is not _MISSING:
-            self.scope.results[step.key] = resumed
-            self.last_data, self.last_meta = resumed, None
+            await self.reuse(step, path, resumed)
             if step.branches is not None:
                 name = resumed if isinstance(resumed, str) else None
                 await self.branch(step, path, name)
@@ -389,6 +388,17 @@ class _Run:
             raise _Stop(data, outcome.meta)
         if step.branches is not None:
             await self.branch(step, path, outcome.branch)
+
+    async def reuse(self, step: CompiledStep, path: str, data: Any) -> None:
+        """A step that succeeded in the execution being resumed: its data again, recorded in this
+        execution too, so the new execution holds every step's result."""
+        self.scope.results[step.key] = data
+        self.last_data, self.last_meta = data, None
+        now = _now()
+        recorded = recorded_form(data, None)
+        await self.finish(
+            StepResult(path, step.key, step.name, "succeeded", now, now, data, None, None, recorded)
+        )
 
     async def trigger(self, step: CompiledStep, payload: dict[str, Any]) -> None:
         self.ctx.trigger_payload = payload
@@ -438,8 +448,7 @@ class _Run:
     async def loop(self, step: CompiledStep, path: str) -> None:
         resumed = self.resume.get(path, _MISSING) if self.resume else _MISSING
         if resumed is not _MISSING:
-            self.scope.results[step.key] = resumed
-            self.last_data, self.last_meta = resumed, None
+            await self.reuse(step, path, resumed)
             return
         started = _now()
         items = await self.attempt(step, path, self.loop_input)

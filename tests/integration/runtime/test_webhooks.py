@@ -214,3 +214,42 @@ async def test_a_step_header_that_cannot_be_sent_fails_the_step(app: Running) ->
     response = await app.http.post(url, json={"name": "Grace"})
     assert response.status_code == 500
     assert "the header name 'Bad Name' is not a valid HTTP field name" in response.json()["error"]
+
+
+RESUMABLE = """
+definitionVersion: 7
+name: Resumable {suffix}
+flows:
+  - name: Resumable
+    endpointSecurityType: unsecured
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {{key: webhook, component: {{key: webhook-triggers, version: LATEST}}}}
+        inputs: {{}}
+      - name: Shout
+        action: {{key: upperCase, component: {{key: text-manipulation, version: LATEST}}}}
+        inputs: {{text: {{type: reference, value: trigger.results.body.data.name}}}}
+      - name: Fetch
+        action: {{key: httpGet, component: {{key: http, version: LATEST}}}}
+        inputs: {{url: {{type: value, value: "http://127.0.0.1:9/closed-port"}}}}
+"""
+RESUME = (
+    "mutation($id: ID!) { resumeExecution(input: {id: $id}) "
+    "{ instanceExecutionResult { id } errors { messages } } }"
+)
+
+
+async def test_a_resumed_execution_holds_the_reused_step_results(app: Running) -> None:
+    data = await app.gql(IMPORT, d=RESUMABLE.format(suffix=uuid.uuid4().hex[:6]))
+    url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
+    response = await app.http.post(url.replace("http://splice.test", ""), json={"name": "ada"})
+    first = await wait_until_ended(app, response.json()["executionId"])
+    assert first["status"] == "failed"
+    resumed = (await app.gql(RESUME, id=response.json()["executionId"]))["resumeExecution"]
+    second = await wait_until_ended(app, resumed["instanceExecutionResult"]["id"])
+    assert second["status"] == "failed"  # the port is still closed
+    steps = {s["stepName"]: s for s in second["stepResults"]["nodes"]}  # type: ignore[index]
+    assert {"trigger", "shout", "fetch"} <= set(steps)  # shout was reused, and is recorded
+    blob = await app.http.get(steps["shout"]["resultsUrl"].replace("http://splice.test", ""))
+    assert msgpack.unpackb(blob.content)["data"] == '"ADA"'

@@ -284,7 +284,9 @@ async def test_resume_skips_steps_that_already_succeeded() -> None:
     result, sink = await run(flow(steps), extra=[flaky.spec, ECHO], resume_results=resume)
     assert result.status == "succeeded", result.error
     assert flaky.calls == 1  # only loop[1].inner ran
-    assert sink.paths() == ["trigger", "loop[1].inner", "loop", "after"]
+    # the reused results are recorded in the new execution too, in run order
+    assert sink.paths() == ["trigger", "work", "loop[0].inner", "loop[1].inner", "loop", "after"]
+    assert sink.by_path()["work"].data == "earlier"
     assert sink.by_path()["loop"].data == ["earlier inner", "ok"]
     assert sink.by_path()["after"].data["prev"] == "earlier"
 
@@ -308,7 +310,7 @@ async def test_resume_follows_a_recorded_branch() -> None:
     flaky = Flaky(0)
     result, sink = await run(flow(steps), extra=[flaky.spec], resume_results={"pick": "A"})
     assert result.status == "succeeded"
-    assert sink.paths() == ["trigger", "pick.A.work"]
+    assert sink.paths() == ["trigger", "pick", "pick.A.work"]
 
 
 async def test_logs_are_tagged_with_the_step_and_truncated() -> None:

@@ -11,7 +11,13 @@ import msgpack
 
 from splice.cli.client import SpliceClient
 from splice.cli.errors import CLIError
-from splice.cli.output import Column, TableOptions, print_table, table_options
+from splice.cli.output import (
+    Column,
+    TableOptions,
+    check_table_options,
+    print_table,
+    table_options,
+)
 from splice.cli.state import command, open_client
 
 __all__ = ["COMMANDS", "LIST", "STEP_OUTPUT", "fetch_result", "render_output"]
@@ -78,10 +84,12 @@ def step_result_get(execution_id: str, step_name: str, output_path: Path | None)
     """Print the output of one step of an execution."""
     client = open_client()
     data = client.graphql(STEP_OUTPUT, {"executionId": execution_id, "stepName": step_name})
-    nodes = (data.get("executionResult") or {}).get("stepResults", {}).get("nodes") or []
+    nodes = ((data.get("executionResult") or {}).get("stepResults") or {}).get("nodes") or []
     if not nodes:
         click.echo("No step results found. Did you enter the correct step name?", err=True)
         return
+    if not nodes[0].get("resultsUrl"):
+        raise CLIError(f"Step {step_name!r} has no stored result (it may not have run yet)")
     text = render_output(fetch_result(client, str(nodes[0]["resultsUrl"])))
     if output_path is None:
         click.echo(text)
@@ -143,6 +151,7 @@ def list_(
     instance: str | None, status: str | None, is_test: bool | None, limit: int, table: TableOptions
 ) -> None:
     """List executions, newest first."""
+    check_table_options(COLUMNS, table)
     variables = {"first": limit, "instance": instance, "isTest": is_test, "status": status}
     data = open_client().graphql(LIST, {k: v for k, v in variables.items() if v is not None})
     print_table((data.get("executionResults") or {}).get("nodes") or [], COLUMNS, table)
@@ -153,7 +162,13 @@ def list_(
 @table_options
 def get(execution_id: str, table: TableOptions) -> None:
     """Show one execution and its steps."""
-    result = open_client().graphql(GET, {"id": execution_id}).get("executionResult") or {}
+    check_table_options(STEP_COLUMNS, table)
+    result = open_client().graphql(GET, {"id": execution_id}).get("executionResult")
+    if not isinstance(result, dict):
+        raise CLIError(
+            f"Execution {execution_id!r} not found",
+            fix="pass an ID from 'splice executions:list -x'",
+        )
     click.echo(
         f"{result.get('flowName')}: {result.get('status')}"
         + (f" ({result['error']})" if result.get("error") else "")

@@ -73,6 +73,44 @@ def _find_flow(
     raise CLIError(f"Could not find flow {flow_id or name!r} (flows: {names})")
 
 
+_LIST_HINT = "copy the flow's Test URL from 'splice integrations:flows:list INTEGRATION_ID -x'"
+
+
+def _positive_timeout(timeout: int) -> None:
+    if timeout <= 0:
+        raise CLIError(
+            f"--timeout must be a positive number of seconds, not {timeout}",
+            fix="pass e.g. --timeout 60",
+        )
+
+
+def _check_flow_url(url: str) -> None:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise CLIError(
+            f"--flow-url must be an absolute http(s) URL, not {url!r}",
+            fix=_LIST_HINT,
+        )
+
+
+def _refusal(response: httpx.Response) -> str:
+    """The server's own message from an error answer (JSON ``message``/``detail``, else text)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)[:300]
+    text = " ".join(response.text.split())
+    return text[:300] if text else "no message"
+
+
 def _request(
     payload: Path | None, content_type: str, polling: bool
 ) -> tuple[bytes | None, dict[str, str]]:
@@ -137,6 +175,9 @@ def flows_test(
     quiet: bool,
 ) -> None:
     """Run a flow through its test URL and print the answer (optionally follow it)."""
+    _positive_timeout(timeout)
+    if flow_url:
+        _check_flow_url(flow_url)
     state = get_state()
     client = open_client()
     code_native, flow = False, {"id": flow_id, "testUrl": flow_url}
@@ -144,7 +185,13 @@ def flows_test(
         integration_id = integration_id or project_integration_id(Path.cwd())
         if not integration_id:
             raise CLIError("You must provide an integration ID.", fix="pass --integrationId/-i")
-        found = client.graphql(SYSTEM_INSTANCE, {"integrationId": integration_id})["integration"]
+        data = client.graphql(SYSTEM_INSTANCE, {"integrationId": integration_id})
+        found = data.get("integration")
+        if not isinstance(found, dict):
+            raise CLIError(
+                f"Integration {integration_id!r} not found",
+                fix="pass an ID from 'splice integrations:list -x'",
+            )
         code_native = bool(found.get("isCodeNative"))
         instance = found.get("systemInstance") or {}
         if instance.get("configState") == "NEEDS_INSTANCE_CONFIGURATION":
@@ -153,6 +200,8 @@ def flows_test(
                 fix=f"configure it in the web app: {client.base_url}/designer/{integration_id}",
             )
         flow = _find_flow(client, integration_id, flow_id, flow_name)
+        if not flow.get("testUrl"):
+            raise CLIError(f"Flow {flow.get('name')!r} has no test URL to invoke")
     body, headers = _request(payload, content_type, is_polling(flow))
     for flag, name, value in (
         (debug, "prismatic-debug", "true"),
@@ -170,11 +219,20 @@ def flows_test(
         headers=headers,
         timeout=httpx.Timeout(30.0, read=read_timeout),
     )
+    execution_header = response.headers.get("prismatic-executionid")
+    if response.is_error and not execution_header:
+        # refused before any execution started (unknown URL, missing API key ...); a flow
+        # that ran and answered with an error status still has its answer printed below
+        raise CLIError(
+            f"The test URL {flow['testUrl']} answered {response.status_code} "
+            f"{response.reason_phrase}: {_refusal(response)}",
+            fix=_LIST_HINT if response.status_code == 404 else None,
+        )
     try:
         answer = response.json()
     except ValueError as exc:
         raise CLIError(f"The test URL answered {response.status_code} without JSON") from exc
-    execution_id = response.headers.get("prismatic-executionid") or (
+    execution_id = execution_header or (
         answer.get("executionId") if isinstance(answer, dict) else None
     )
     rerun = f"-f={flow['id']}" if flow.get("id") else f"-u={flow['testUrl']}"
@@ -225,6 +283,7 @@ def flow_config_test(
     flow_config_id: str, payload: str | None, content_type: str | None, tail: bool, timeout: int
 ) -> None:
     """Run an instance's flow with a test payload (and follow its logs with -t)."""
+    _positive_timeout(timeout)
     state = get_state()
     client = open_client()
     variables: dict[str, Any] = {"id": flow_config_id}

@@ -23,6 +23,7 @@ __all__ = [
     "Column",
     "TableOptions",
     "cell_text",
+    "check_table_options",
     "natural_key",
     "print_table",
     "render_table",
@@ -141,14 +142,42 @@ def _sorted(
 
 
 def _shown(columns: Sequence[Column], options: TableOptions) -> list[Column]:
-    if options.columns is not None:
-        picked = [_pick(columns, name) for name in options.columns.split(",") if name.strip()]
-        return [c for c in picked if c is not None]
-    return [c for c in columns if options.extended or not c.extended]
+    if options.columns is None:
+        return [c for c in columns if options.extended or not c.extended]
+    known = ", ".join(c.key for c in columns)
+    names = [name.strip() for name in options.columns.split(",") if name.strip()]
+    if not names:
+        raise CLIError("--columns is empty", fix=f"valid columns: {known}")
+    picked = [(name, _pick(columns, name)) for name in names]
+    unknown = [repr(name) for name, column in picked if column is None]
+    if unknown:
+        noun = "column" if len(unknown) == 1 else "columns"
+        raise CLIError(
+            f"--columns has an invalid value: no {noun} {', '.join(unknown)}",
+            fix=f"valid columns: {known}",
+        )
+    return [column for _, column in picked if column is not None]
 
 
 def _pick(columns: Sequence[Column], name: str) -> Column | None:
     return next((c for c in columns if c.named(name)), None)
+
+
+def check_table_options(columns: Sequence[Column], options: TableOptions) -> None:
+    """Raise ``CLIError`` for flags that cannot work with ``columns`` (before any I/O)."""
+    _conflicts(options)
+    if options.filter is not None:
+        _filtered([], columns, options.filter)
+    if options.sort:
+        _sorted([], columns, options.sort)
+    _shown(columns, options)
+
+
+def _conflicts(options: TableOptions) -> None:
+    if options.columns is not None and options.extended:
+        raise CLIError("--columns and --extended cannot be used together")
+    if options.csv and options.no_header:
+        raise CLIError("--csv and --no-header cannot be used together")
 
 
 def _pad(text: str, width: int) -> str:
@@ -194,16 +223,13 @@ def render_table(
 
     Column widths count the header even with ``--no-header``, as prism's do.
     """
-    if options.columns is not None and options.extended:
-        raise CLIError("--columns and --extended cannot be used together")
-    if options.csv and options.no_header:
-        raise CLIError("--csv and --no-header cannot be used together")
+    _conflicts(options)
+    shown = _shown(columns, options)
     rows = [{c.key: cell_text(c.value(item)) for c in columns} for item in data]
     if options.filter is not None:
         rows = _filtered(rows, columns, options.filter)
     if options.sort:
         rows = _sorted(rows, columns, options.sort)
-    shown = _shown(columns, options)
     form = "csv" if options.csv else options.output
     header = not options.no_header
     if form == "csv":

@@ -47,3 +47,38 @@ def test_flow_test_then_list_get_and_replay(splice: Splice, tmp_path: Path) -> N
     assert sorted(row["status"] for row in states) == ["stopped", "stopped"]
     refused = splice("executions:replay", rows[0]["id"], "--resume", ok=False)
     assert refused.exit_code == 2 and "only a failed execution" in refused.stderr
+
+
+def test_bad_flags_of_flow_test_and_executions_exit_2_with_one_line(
+    splice: Splice, tmp_path: Path
+) -> None:
+    source = tmp_path / "echo.yml"
+    source.write_text(definition("CLI Echo"), encoding="utf-8")
+    iid = splice.out("integrations:import", "-p", str(source))
+    splice.out("integrations:flows:test", "-i", iid, "-n", "Echo", "--sync", "--quiet")
+    execution = json.loads(splice.out("executions:list", "--output", "json", "-x"))[0]["id"]
+
+    def refused(*args: str) -> str:
+        result = splice(*args, ok=False)
+        assert (result.exit_code, result.stdout) == (2, ""), result.output
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("Error: ")
+        return result.stderr
+
+    assert "no column 'nope' (valid columns: id, flowName" in refused(
+        "executions:list", "--columns", "nope"
+    )
+    assert "no column 'nope'" in refused("executions:list", "--columns", "id,nope")
+    assert "no column 'nope' (valid columns: displayStepName" in refused(
+        "executions:get", execution, "--columns", "nope"
+    )
+    assert "must be an absolute http(s) URL, not 'notaurl'" in refused(
+        "integrations:flows:test", "-u", "notaurl"
+    )
+    garbage = f"{BASE}/trigger/garbage"
+    assert f"The test URL {garbage} answered 404 Not Found: webhook endpoint not found" in (
+        refused("integrations:flows:test", "-u", garbage)
+    )
+    assert "--timeout must be a positive number of seconds, not -1" in refused(
+        "integrations:flows:test", "-i", iid, "-n", "Echo", "--timeout", "-1"
+    )
+    assert len(json.loads(splice.out("executions:list", "--output", "json"))) == 1

@@ -28,6 +28,7 @@ EXPORTS = {
         "Column",
         "TableOptions",
         "cell_text",
+        "check_table_options",
         "natural_key",
         "print_table",
         "render_table",

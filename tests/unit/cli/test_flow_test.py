@@ -164,7 +164,90 @@ def test_flow_test_errors(
 def test_non_json_webhook_answer_is_a_clear_error(run: Invoker, server: FakeServer) -> None:
     server.routes["/trigger/abc"] = lambda _r: httpx.Response(502, text="<html>")
     result = run(["integrations:flows:test", "-u", TEST_URL])
-    assert result.exit_code == 2 and "answered 502 without JSON" in result.stderr
+    assert result.exit_code == 2 and "answered 502 Bad Gateway: <html>" in result.stderr
+    server.routes["/trigger/abc"] = lambda _r: httpx.Response(
+        200, text="<html>", headers={"prismatic-executionid": "EX1"}
+    )
+    result = run(["integrations:flows:test", "-u", TEST_URL])
+    assert result.exit_code == 2 and "answered 200 without JSON" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["notaurl", "trigger/abc", "ftp://splice.test/x", "http://"])
+def test_flow_url_must_be_an_absolute_http_url(run: Invoker, server: FakeServer, url: str) -> None:
+    result = run(["integrations:flows:test", "-u", url])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: --flow-url must be an absolute http(s) URL, not {url!r} (copy the flow's "
+        "Test URL from 'splice integrations:flows:list INTEGRATION_ID -x')\n"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "shown"),
+    [
+        (
+            404,
+            {"error": "NotFound", "message": "webhook endpoint not found: garbage", "field": "id"},
+            "answered 404 Not Found: webhook endpoint not found: garbage (copy the flow's",
+        ),
+        (404, {"detail": "Not Found"}, "answered 404 Not Found: Not Found"),
+        (401, {"message": "a valid Api-Key header is required"}, "401 Unauthorized: a valid"),
+        (400, "bad  request\n text", "answered 400 Bad Request: bad request text"),
+        (422, {"detail": [{"loc": ["x"]}]}, '422 Unprocessable Entity: {"detail":[{"loc":["x"]}]}'),
+    ],
+)
+def test_a_refused_test_url_is_an_error_with_the_servers_message(
+    run: Invoker, server: FakeServer, status: int, body: Any, shown: str
+) -> None:
+    def answer(_request: httpx.Request) -> httpx.Response:
+        if isinstance(body, str):
+            return httpx.Response(status, text=body)
+        return httpx.Response(status, json=body)
+
+    server.routes["/trigger/garbage"] = answer
+    url = f"{BASE}/trigger/garbage"
+    result = run(["integrations:flows:test", "-u", url, "--tail-logs", "--timeout", "5"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: The test URL {url} answered ")
+    assert shown in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_flow_that_ran_and_answered_an_error_status_is_still_printed(
+    run: Invoker, server: FakeServer
+) -> None:
+    server.routes["/trigger/abc"] = lambda _r: httpx.Response(
+        500, json={"executionId": "EX1", "error": "boom"}, headers={"prismatic-executionid": "EX1"}
+    )
+    result = run(["integrations:flows:test", "-u", TEST_URL, "--sync", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"executionId": "EX1", "error": "boom"}
+
+
+@pytest.mark.parametrize(
+    ("args", "value"),
+    [
+        (["integrations:flows:test", "-u", TEST_URL, "--timeout", "-1"], "-1"),
+        (["integrations:flows:test", "-u", TEST_URL, "--timeout", "0", "--tail-logs"], "0"),
+        (["instances:flow-configs:test", "FC1", "--timeout", "0", "-t"], "0"),
+    ],
+)
+def test_timeout_must_be_positive(
+    run: Invoker, server: FakeServer, args: list[str], value: str
+) -> None:
+    result = run(args)
+    assert result.exit_code == 2 and server.requests == []
+    assert result.stderr == (
+        f"Error: --timeout must be a positive number of seconds, not {value}"
+        " (pass e.g. --timeout 60)\n"
+    )
+
+
+def test_flow_test_with_an_unknown_integration(run: Invoker, server: FakeServer) -> None:
+    server.answer({"integration": None})
+    result = run(["integrations:flows:test", "-i", "I404", "-n", "Flow 1"])
+    assert result.exit_code == 2
+    assert "Error: Integration 'I404' not found" in result.stderr
 
 
 def test_flow_url_rerun_hint_names_the_url(run: Invoker, server: FakeServer) -> None:

@@ -19,6 +19,7 @@ from splice.cli.output import (
     Column,
     TableOptions,
     cell_text,
+    check_table_options,
     natural_key,
     print_table,
     render_table,
@@ -103,7 +104,7 @@ def test_extended_adds_extended_columns_in_definition_order() -> None:
 
 
 def test_columns_accept_keys_or_headers_case_insensitively_in_given_order() -> None:
-    out = render(columns="VERSION,external id,nope,Name")
+    out = render(columns="VERSION,external id,Name")
     assert out.splitlines()[0] == " Version External Id Name  "
     assert out.splitlines()[3] == " 9       x-2         alpha "
 
@@ -199,6 +200,44 @@ def test_sort_by_several_keys() -> None:
 def test_unknown_sort_column_is_a_clear_error() -> None:
     with pytest.raises(CLIError, match="Sort flag has an invalid value: no column 'color'"):
         render(sort="color")
+
+
+@pytest.mark.parametrize("output", [None, "csv", "json", "yaml"])
+def test_unknown_columns_are_an_error_naming_them_and_the_valid_ones(output: str | None) -> None:
+    # Splice deviates from prism here: prism drops unknown names silently (and crashes
+    # when none is left); a typo must not silently change what a script reads
+    with pytest.raises(CLIError) as caught:
+        render(columns="id,nope, Colour ", output=output)
+    assert caught.value.text == (
+        "--columns has an invalid value: no columns 'nope', 'Colour' "
+        "(valid columns: id, name, externalId, versionNumber)"
+    )
+    with pytest.raises(CLIError, match=r"no column 'nope' \(valid columns: id, name"):
+        render(columns="nope")
+    with pytest.raises(CLIError, match=r"no column 'nope'"):
+        render([], columns="nope")
+
+
+def test_empty_columns_flag_is_an_error() -> None:
+    with pytest.raises(CLIError, match=r"--columns is empty \(valid columns: id, name"):
+        render(columns=" , ")
+
+
+def test_check_table_options_rejects_bad_flags_without_rows() -> None:
+    check_table_options(COLUMNS, TableOptions(columns="id,Version", sort="-name", filter="id=A"))
+    for options, message in [
+        (TableOptions(columns="nope"), "no column 'nope'"),
+        (TableOptions(sort="nope"), "Sort flag"),
+        (TableOptions(filter="nope=x"), "Filter flag"),
+        (TableOptions(filter="name=("), "bad regular expression"),
+        (TableOptions(columns="id", extended=True), "--columns and --extended"),
+    ]:
+        with pytest.raises(CLIError, match=message):
+            check_table_options(COLUMNS, options)
+
+
+def test_repeated_columns_are_kept() -> None:
+    assert render(columns="id,id", no_header=True).splitlines()[0] == " A1 A1 "
 
 
 @pytest.mark.parametrize(

@@ -171,3 +171,10 @@ async def step_result(token: str, services: ServicesDep) -> Response:
     """A step's MessagePack ``{data, contentType}``, behind a signed short-lived URL."""
     blob = await services.execution_queries.result_blob(token)
     return Response(blob, media_type="application/x-msgpack")
+
+
+@router.get("/payloads/{token}", include_in_schema=False)
+async def execution_payload(token: str, services: ServicesDep) -> Response:
+    """An execution's request or response payload as JSON, behind a signed short-lived URL."""
+    blob = await services.execution_queries.payload_blob(token)
+    return Response(blob, media_type="application/json")

@@ -234,6 +234,7 @@ class ExecutionCore:
             "flow": {
                 "id": ids.encode("IntegrationFlow", target.flow_id),
                 "name": execution.flow_name,
+                "stableId": (getattr(target, "flow_definition", None) or {}).get("stableKey"),
             },
             "startedAt": clock.to_iso(execution.started_at or clock.now()),
             "globalDebug": _header(request.get("headers", {}), "prismatic-debug") == "true",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from ariadne import ObjectType
@@ -17,6 +19,8 @@ from splice.api.graphql.resolvers.common import (
     payload,
     required_id,
 )
+from splice.api.graphql.resolvers.integrations import shape_flow
+from splice.errors import NotFound
 from splice.services.executions import WebhookRequest
 from splice.store.tables import Execution, ExecutionLog, ExecutionStep
 
@@ -39,7 +43,7 @@ EMPTY_PAGE = {
 @query.field("executionResult")
 async def resolve_execution(_: Any, info: Info, id: str) -> Execution:
     c = ctx(info)
-    return await c.services.executions.get(c.actor, id)
+    return await c.services.execution_queries.get(c.actor, id)
 
 
 @query.field("executionResults")
@@ -49,6 +53,11 @@ async def resolve_executions(
     instance: str | None = None,
     isTestExecution: bool | None = None,
     status: str | None = None,
+    error_Isnull: bool | None = None,
+    replayForExecution_Isnull: bool | None = None,
+    retryForExecution_Isnull: bool | None = None,
+    flowConfig_Flow: str | None = None,
+    startedAt_Gte: datetime | None = None,
     **paging: Any,
 ) -> dict[str, Any]:
     c = ctx(info)
@@ -58,8 +67,18 @@ async def resolve_executions(
         instance=instance,
         is_test=isTestExecution,
         status=status,
+        failed=_negated(error_Isnull),
+        replay=_negated(replayForExecution_Isnull),
+        retry=_negated(retryForExecution_Isnull),
+        flow=flowConfig_Flow,
+        started_from=startedAt_Gte,
     )
     return connection(page)
+
+
+def _negated(is_null: bool | None) -> bool | None:
+    """An ``_Isnull`` filter as "has one": None stays None (no filter)."""
+    return None if is_null is None else not is_null
 
 
 @query.field("logs")
@@ -128,12 +147,73 @@ async def resolve_instance(execution: Execution, info: Info) -> Any:
 
 @execution_type.field("replayForExecution")
 async def resolve_replay_of(execution: Execution, info: Info) -> Any:
-    if execution.replay_of_id is None:
+    return await _linked(info, execution.replay_of_id)
+
+
+@execution_type.field("retryForExecution")
+async def resolve_retry_of(execution: Execution, info: Info) -> Any:
+    return await _linked(info, execution.retry_of_id)
+
+
+async def _linked(info: Info, execution_id: uuid.UUID | None) -> Execution | None:
+    if execution_id is None:
         return None
     c = ctx(info)
     return await c.services.executions.get(
-        c.actor, ids.encode("InstanceExecutionResult", execution.replay_of_id)
+        c.actor, ids.encode("InstanceExecutionResult", execution_id)
     )
+
+
+@execution_type.field("retryCount")
+def resolve_retry_count(execution: Execution, _: Info) -> int:
+    return max(execution.attempt - 1, 0)
+
+
+INVOKE_TYPES = {
+    "webhook": "WEBHOOK",
+    "schedule": "SCHEDULED",
+    "cross_flow": "CROSS_FLOW",
+    "deploy_flow": "DEPLOY_FLOW",
+    "tear_down_flow": "TEAR_DOWN_FLOW",
+}
+
+
+@execution_type.field("invokeType")
+def resolve_invoke_type(execution: Execution, _: Info) -> str:
+    if execution.is_test and execution.trigger_kind == "webhook":
+        return "INTEGRATION_FLOW_TEST"
+    return INVOKE_TYPES.get(execution.trigger_kind, "WEBHOOK")
+
+
+@execution_type.field("flow")
+async def resolve_flow(execution: Execution, info: Info) -> dict[str, Any] | None:
+    c = ctx(info)
+    flow = await c.services.execution_queries.flow(execution)
+    if flow is None or execution.flow_config_id is None:
+        return None
+    config_id = ids.encode("InstanceFlowConfig", execution.flow_config_id)
+    try:
+        view = await c.services.instances.flow_config(c.actor, config_id)
+    except NotFound:
+        return None
+    return shape_flow(info, view.record, flow, view.id)
+
+
+@execution_type.field("requestPayloadUrl")
+def resolve_request_payload_url(execution: Execution, info: Info) -> str:
+    c = ctx(info)
+    return (
+        f"{c.base_url}/payloads/{c.services.execution_queries.payload_token(execution, 'request')}"
+    )
+
+
+@execution_type.field("responsePayloadUrl")
+def resolve_response_payload_url(execution: Execution, info: Info) -> str | None:
+    if not execution.response:
+        return None
+    c = ctx(info)
+    token = c.services.execution_queries.payload_token(execution, "response")
+    return f"{c.base_url}/payloads/{token}"
 
 
 @execution_type.field("stepResults")

@@ -91,7 +91,12 @@ def as_bool(value: Any, default: bool = False, *, key: str | None = None) -> boo
 
 
 def as_number(value: Any, default: float | None = None, *, key: str | None = None) -> float | int:
-    """An int when the text is integral, else a float; None/"" -> default (error if none)."""
+    """An int when the text is integral, else a float; None/"" -> default (error if none).
+
+    Text is read as JavaScript's ``Number()`` reads decimal text: ASCII digits, no ``_``
+    separators. ``"Infinity"`` and overflowing text (``"1e400"``) give ``inf``; callers that need
+    a finite number check for it.
+    """
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):
@@ -102,6 +107,9 @@ def as_number(value: Any, default: float | None = None, *, key: str | None = Non
         return default
     if isinstance(value, str):
         text = value.strip()
+        if "_" in text or not text.isascii():
+            # Python reads "1_000" and non-ASCII digits ("١٢"); JavaScript's Number() does not
+            raise _fail(key, "a number", value)
         try:
             return int(text)
         except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,9 +24,11 @@ __all__ = [
     "json_default",
     "parse_json_text",
     "step_results_view",
+    "text_input",
     "to_json_text",
     "to_text",
     "unwrap_binary",
+    "utf8_text",
 ]
 
 
@@ -41,19 +44,70 @@ def unwrap_binary(value: Any) -> Any:
     return value
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotFinite(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _NotFinite(f"the number {_shorten(text)} is too large")
+    return number
+
+
+def _finite_int(text: str) -> int:
+    try:
+        number = int(text)
+        float(number)
+    except (OverflowError, ValueError):
+        raise _NotFinite(f"the number {_shorten(text)} is too large") from None
+    return number
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def utf8_text(raw: bytes | bytearray | memoryview, key: str) -> str:
+    """Bytes decoded as UTF-8; bytes that are not UTF-8 fail naming the input ``key``."""
+    try:
+        return bytes(raw).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputValueError(
+            f"holds binary data that is not UTF-8 text (byte 0x{raw[error.start]:02x} "
+            f"at offset {error.start})",
+            key,
+        ) from None
+
+
 def parse_json_text(value: Any, key: str) -> Any:
-    """Parse JSON text (``str`` or UTF-8 bytes); values that are not text are returned as is."""
+    """Parse JSON text (``str`` or UTF-8 bytes); values that are not text are returned as is.
+
+    Parsing is strict, like ``JSON.parse``: ``NaN``, ``Infinity`` and numbers too large for a
+    double are refused (they would not survive a trip back to JSON).
+    """
     value = unwrap_binary(value)
     if isinstance(value, bytes | bytearray | memoryview):
-        value = bytes(value).decode("utf-8")
+        value = utf8_text(value, key)
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
+        return json.loads(
+            value,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_finite_int,
+        )
     except json.JSONDecodeError as error:
         raise InputValueError(
             f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})", key
         ) from None
+    except _NotFinite as error:
+        raise InputValueError(f"is not valid JSON ({error})", key) from None
 
 
 def as_object(value: Any, key: str) -> dict[str, Any]:
@@ -116,6 +170,17 @@ def to_text(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return to_json_text(value)
+
+
+def text_input(value: Any, key: str) -> str:
+    """``to_text`` for an input that may hold binary data: bytes and a binary step result
+    (``{data: bytes, contentType}``) are decoded as UTF-8 (failing, naming ``key``, when they
+    are not UTF-8) instead of being written out as JSON."""
+    if isinstance(value, Mapping) and isinstance(value.get("data"), bytes | bytearray | memoryview):
+        value = unwrap_binary(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return utf8_text(value, key)
+    return to_text(value)
 
 
 def step_results_view(ctx: ActionContext) -> dict[str, dict[str, Any]]:

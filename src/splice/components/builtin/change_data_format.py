@@ -10,17 +10,18 @@ which refuses entity-expansion bombs and never fetches external entities.
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from splice.components.builtin._support import (
     parse_json_text,
+    text_input,
     to_json_text,
     to_text,
     unwrap_binary,
+    utf8_text,
 )
 from splice.components.context import ActionContext
 from splice.components.inputs import InputValueError, as_bool
@@ -48,7 +49,7 @@ def binary_to_json(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     """``JSON.stringify(data)``; binary data (bytes) is taken to be JSON text already."""
     data = unwrap_binary(inputs.get("data"))
     if isinstance(data, bytes | bytearray | memoryview):
-        return bytes(data).decode("utf-8")
+        return utf8_text(data, "data")
     return to_json_text(data)
 
 
@@ -59,8 +60,9 @@ def binary_to_json(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     inputs=(Input("value", "Value", type="data", required=True),),
 )
 def convert_to_string(ctx: ActionContext, inputs: dict[str, Any]) -> str:
-    """Numbers as JavaScript prints them, objects and lists as JSON, bytes as UTF-8."""
-    return to_text(inputs.get("value"))
+    """Numbers as JavaScript prints them, objects and lists as JSON; bytes and binary results
+    (``{data: bytes, contentType}``) as their UTF-8 text."""
+    return text_input(inputs.get("value"), "value")
 
 
 @_format.action(
@@ -107,12 +109,18 @@ def deserialize_from_xml(ctx: ActionContext, inputs: dict[str, Any]) -> dict[str
 
 
 def xml_to_object(xml: str | bytes, *, numbers_as_strings: bool = False) -> dict[str, Any]:
-    """Parse XML into ``{rootName: value}`` (xml2js ``explicitArray: false`` shape)."""
-    source = io.BytesIO(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    """Parse XML into ``{rootName: value}`` (xml2js ``explicitArray: false`` shape).
+
+    Bytes are decoded as their XML declaration says (UTF-8 without one). A ``str`` is text
+    already, so its declared ``encoding`` is ignored (expat is told the text is UTF-8).
+    """
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start-ns", "end"))
     prefixes: dict[str, str] = {}
     root: ET.Element | None = None
     try:
-        for event, item in ET.iterparse(source, events=("start-ns", "end")):
+        parser.feed(xml)
+        parser.close()
+        for event, item in cast("list[tuple[str, Any]]", list(parser.read_events())):
             if event == "start-ns":
                 prefix, uri = item
                 prefixes.setdefault(uri, prefix)

@@ -9,6 +9,7 @@ Object actions return a copy; the input object is never changed in place.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
@@ -38,6 +39,14 @@ def set_at_path(target: dict[str, Any], path: str, values: dict[str, Any], key: 
 
 def _list(inputs: dict[str, Any], key: str = "listInput") -> list[Any]:
     return as_list(parse_json_text(inputs.get(key), key), key=key)
+
+
+def _only_list(inputs: dict[str, Any], key: str = "listInput") -> list[Any]:
+    """``_list``, refusing an object: its length, last item or flattening is not a list's."""
+    value = parse_json_text(inputs.get(key), key)
+    if isinstance(value, Mapping):
+        raise InputValueError("expects a list, got an object", key)
+    return as_list(value, key=key)
 
 
 def _function(source: Any, key: str) -> str | None:
@@ -198,7 +207,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
     )
     def flatten(ctx: ActionContext, inputs: dict[str, Any]) -> list[Any]:
         flat: list[Any] = []
-        for item in _list(inputs):
+        for item in _only_list(inputs):
             if isinstance(item, list | tuple):
                 flat.extend(item)
             else:
@@ -213,7 +222,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
     )
     def last(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
         """The last element; an empty list gives None."""
-        items = _list(inputs)
+        items = _only_list(inputs)
         return items[-1] if items else None
 
     @tools.action(
@@ -223,7 +232,7 @@ def make_component(*, limits: JsLimits = DEFAULT_LIMITS) -> ComponentSpec:
         inputs=(Input("listInput", "List", type="data", required=True),),
     )
     def length(ctx: ActionContext, inputs: dict[str, Any]) -> int:
-        return len(_list(inputs))
+        return len(_only_list(inputs))
 
     @tools.action(
         "map",

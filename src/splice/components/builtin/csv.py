@@ -10,7 +10,12 @@ import csv as _csv
 import io
 from typing import Any
 
-from splice.components.builtin._support import parse_json_text, to_text, unwrap_binary
+from splice.components.builtin._support import (
+    parse_json_text,
+    text_input,
+    to_text,
+    unwrap_binary,
+)
 from splice.components.context import ActionContext
 from splice.components.inputs import InputValueError, as_bool, as_list
 from splice.components.sdk import Input, component
@@ -72,15 +77,24 @@ def generate_from_object(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     ),
 )
 def parse(ctx: ActionContext, inputs: dict[str, Any]) -> list[list[str]]:
-    """Every row as a list of strings (quoted fields may span lines); blank lines are skipped."""
-    text = to_text(unwrap_binary(inputs.get("csv"))).removeprefix("\ufeff")
+    """Every row as a list of strings (quoted fields may span lines); blank lines are skipped.
+
+    Quoting is strict (RFC 4180): a quote that is never closed, or text after a closing quote,
+    fails naming the input instead of swallowing the rest of the text into one field.
+    """
+    text = text_input(unwrap_binary(inputs.get("csv")), "csv").removeprefix("\ufeff")
     reader = _csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(inputs.get("delimiter"))
+        io.StringIO(text, newline=""), delimiter=_delimiter(inputs.get("delimiter")), strict=True
     )
     try:
         return [row for row in reader if row]
     except _csv.Error as error:
-        raise InputValueError(f"is not valid CSV ({error})", "csv") from None
+        reason = str(error)
+        if reason == "unexpected end of data":
+            reason = "a quoted field is never closed"
+        raise InputValueError(
+            f"is not valid CSV (line {reader.line_num}: {reason})", "csv"
+        ) from None
 
 
 COMPONENT = _csv_component.build()

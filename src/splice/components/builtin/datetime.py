@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from splice import clock
 from splice.components.context import ActionContext
-from splice.components.inputs import InputValueError, as_number
+from splice.components.inputs import InputValueError, as_bool, as_number
 from splice.components.sdk import ComponentSpec, Input, component
 
 __all__ = ["COMPONENT", "MANIFEST", "make_component", "parse_datetime"]
@@ -32,7 +32,7 @@ def parse_datetime(value: Any, key: str) -> dt.datetime:
     elif isinstance(value, dt.date):
         parsed = dt.datetime(value.year, value.month, value.day, tzinfo=_UTC)
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = dt.datetime.fromtimestamp(value / 1000, _UTC)
+        parsed = _from_epoch_ms(value, key)
     elif isinstance(value, str) and value.strip():
         parsed = _parse_text(value.strip(), key)
     else:
@@ -40,9 +40,18 @@ def parse_datetime(value: Any, key: str) -> dt.datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
 
 
+def _from_epoch_ms(ms: float, key: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(ms / 1000, _UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InputValueError(
+            f"is out of the date range ({ms!r} epoch milliseconds)", key
+        ) from None
+
+
 def _parse_text(text: str, key: str) -> dt.datetime:
     if text.lstrip("-").isdigit():
-        return dt.datetime.fromtimestamp(int(text) / 1000, _UTC)
+        return _from_epoch_ms(int(text), key)
     zone: dt.tzinfo | None = None
     if text.endswith("]") and "[" in text:
         text, _, name = text[:-1].partition("[")
@@ -59,6 +68,23 @@ def _parse_text(text: str, key: str) -> dt.datetime:
     return parsed
 
 
+_UNITS = (
+    ("secondsInput", "seconds"),
+    ("minutesInput", "minutes"),
+    ("hoursInput", "hours"),
+    ("daysInput", "days"),
+)
+
+
+def _amount(inputs: dict[str, Any], key: str, unit: str) -> tuple[str, dt.timedelta]:
+    """The input ``key`` as a timedelta of ``unit``; too large (or infinite) fails naming it."""
+    number = as_number(inputs.get(key), 0, key=key)
+    try:
+        return key, dt.timedelta(**{unit: number})
+    except OverflowError:
+        raise InputValueError(f"is too large to shift a date by ({number!r} {unit})", key) from None
+
+
 def make_component(*, now: Callable[[], dt.datetime] = clock.now) -> ComponentSpec:
     """The component, reading the time from ``now``."""
     builder = component(
@@ -72,9 +98,26 @@ def make_component(*, now: Callable[[], dt.datetime] = clock.now) -> ComponentSp
         "getCurrentDateTime",
         label="Get Current Date/Time",
         description="Returns the current UTC date and time",
+        inputs=(
+            Input(
+                "displayEpochInSeconds",
+                "Display Epoch In Seconds",
+                type="boolean",
+                default="false",
+                comments="Return seconds since 1970-01-01T00:00:00Z instead of ISO text",
+            ),
+        ),
     )
-    def get_current_date_time(ctx: ActionContext, inputs: dict[str, Any]) -> str:
-        return clock.to_iso(now())
+    def get_current_date_time(ctx: ActionContext, inputs: dict[str, Any]) -> str | int:
+        """ISO-8601 UTC text (``2024-05-31T23:59:30.123Z``); with ``displayEpochInSeconds``
+        the whole seconds since the Unix epoch as a number (``1717199970``) instead.
+
+        The spec names the input but not the result's shape; Splice returns the number alone.
+        """
+        current = now()
+        if as_bool(inputs.get("displayEpochInSeconds"), key="displayEpochInSeconds"):
+            return int(current.timestamp())
+        return clock.to_iso(current)
 
     @builder.action(
         "adjustDateTime",
@@ -91,16 +134,12 @@ def make_component(*, now: Callable[[], dt.datetime] = clock.now) -> ComponentSp
     def adjust_date_time(ctx: ActionContext, inputs: dict[str, Any]) -> str:
         """Shifted by elapsed time (a day is 24 hours), like adding milliseconds to a JS Date."""
         start = parse_datetime(inputs.get("dateTimeInput"), "dateTimeInput")
-        delta = dt.timedelta(
-            seconds=as_number(inputs.get("secondsInput"), 0, key="secondsInput"),
-            minutes=as_number(inputs.get("minutesInput"), 0, key="minutesInput"),
-            hours=as_number(inputs.get("hoursInput"), 0, key="hoursInput"),
-            days=as_number(inputs.get("daysInput"), 0, key="daysInput"),
-        )
+        parts = [_amount(inputs, key, unit) for key, unit in _UNITS]
         try:
-            shifted = start.astimezone(_UTC) + delta
+            shifted = start.astimezone(_UTC) + sum((part for _, part in parts), dt.timedelta())
         except OverflowError:
-            raise InputValueError("moves the date out of range", "daysInput") from None
+            key = max(parts, key=lambda part: abs(part[1]))[0]
+            raise InputValueError("moves the date out of range", key) from None
         return clock.to_iso(shifted)
 
     return builder.build()

@@ -55,6 +55,21 @@ def digest_bytes(value: Any) -> bytes:
     return to_json_text(value).encode("utf-8")
 
 
+def _data(inputs: dict[str, Any]) -> bytes:
+    """The bytes of the required ``data`` input; leaving it out fails (``""`` is empty text)."""
+    value = inputs.get("data")
+    if value is None:
+        raise InputValueError("is required", "data")
+    return digest_bytes(value)
+
+
+def _required_text(inputs: dict[str, Any], key: str) -> str:
+    text = to_text(inputs.get(key))
+    if not text:
+        raise InputValueError("is required", key)
+    return text
+
+
 def _encode(raw: bytes, encoding: Any) -> str:
     name = to_text(encoding).lower() or "hex"
     if name == "hex":
@@ -73,7 +88,7 @@ def _algorithm(value: Any) -> str:
 
 def _digest_action(algorithm: str, label: str) -> None:
     def perform(ctx: ActionContext, inputs: dict[str, Any]) -> str:
-        raw = hashlib.new(algorithm, digest_bytes(inputs.get("data"))).digest()
+        raw = hashlib.new(algorithm, _data(inputs)).digest()
         return _encode(raw, inputs.get("encoding"))
 
     perform.__name__ = perform.__qualname__ = algorithm
@@ -96,8 +111,8 @@ for _key, _label in (
 
 def _signature(inputs: dict[str, Any]) -> bytes:
     return _hmac.new(
-        to_text(inputs.get("secret")).encode("utf-8"),
-        digest_bytes(inputs.get("data")),
+        _required_text(inputs, "secret").encode("utf-8"),
+        _data(inputs),
         _algorithm(inputs.get("algorithm")),
     ).digest()
 
@@ -132,7 +147,7 @@ def hmac(ctx: ActionContext, inputs: dict[str, Any]) -> str:
 )
 def verify_hmac(ctx: ActionContext, inputs: dict[str, Any]) -> bool:
     """True when the signature matches (compared in constant time); otherwise the step fails."""
-    signature = to_text(inputs.get("signature")).strip()
+    signature = _required_text(inputs, "signature").strip()
     prefix, sep, rest = signature.partition("=")
     if sep and prefix.lower().replace("-", "") in ALGORITHMS and rest:
         signature = rest

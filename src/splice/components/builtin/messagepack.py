@@ -35,6 +35,11 @@ def decode_message(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
         return msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3)
     except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as error:
         raise InputValueError(f"is not valid MessagePack ({error})", "message") from None
+    except TypeError as error:  # an array or map used as a map key: a dict cannot hold it
+        raise InputValueError(
+            f"holds a MessagePack map with an array or map as a key, which cannot be decoded ({error})",
+            "message",
+        ) from None
 
 
 COMPONENT = _messagepack.build()

@@ -13,21 +13,36 @@ synchronous caller). ``context`` offers ``logger``, ``config_vars``, ``execution
 ``state`` (the async state store, for ``async def run``).
 
 **The code is trusted.** It runs in-process with full Python; it is meant for code the
-organisation writes itself, not for anything a customer can edit. A plain ``def run`` runs in a
-worker thread under a line-tracing deadline, which stops Python loops at the time limit (but not
-a single blocking C call such as ``time.sleep``); an ``async def run`` runs on the event loop and
-is cancelled at its next ``await`` once the time is up. Log lines written from the worker thread
-are forwarded to the step's log when the function ends, in order.
+organisation writes itself, not for anything a customer can edit.
+
+**Time limit.** Everything the code does runs on a worker thread of its own, under one deadline:
+the module's top-level statements (``exec`` of the source), then ``run``. A line tracer on that
+thread raises ``PythonCodeTimeout`` in the code at the deadline, which stops Python loops
+(including a CPU-bound loop inside an ``async def run``). An ``async def run`` runs on a fresh
+event loop on that thread and is also cancelled at its next ``await`` once the time is up. What
+the tracer cannot stop, a single blocking C call such as ``time.sleep``, is abandoned: the step
+fails one grace second after the deadline and the (daemon) thread is left to finish on its own.
+
+The trade-offs: the event loop of the run is never blocked by the code, at the price of a thread
+per step and of line tracing (Python code runs several times slower), and an ``async def run``
+does not share the caller's event loop. So that ``context.state`` keeps working from there, its
+calls are handed to the caller's loop (``run_coroutine_threadsafe``); other objects bound to the
+caller's loop cannot be used from the code. Log lines are collected and forwarded to the step's
+log, in order, when the code ends or is stopped; lines an abandoned thread writes later are
+dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
+import contextvars
 import inspect
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -71,6 +86,7 @@ class PythonContext:
 
 
 def _load(source: str) -> Callable[..., Any]:
+    """Compile and execute the module source (on the worker thread), returning its ``run``."""
     try:
         compiled = compile(source, "<python code step>", "exec")
     except SyntaxError as error:
@@ -85,19 +101,104 @@ def _load(source: str) -> Callable[..., Any]:
     return run  # type: ignore[no-any-return]
 
 
-def _call_with_deadline(run: Callable[..., Any], args: tuple[Any, ...], deadline: float) -> Any:
-    """Call ``run`` in this (worker) thread, raising ``PythonCodeTimeout`` in it at the deadline."""
+# modules of the worker's own event loop, left to wind down after the deadline (see _tracer)
+_LOOP_MODULES = frozenset({"asyncio", "selectors", "socket", "threading", "contextvars"})
+
+
+def _tracer(deadline: float) -> Callable[[FrameType, str, Any], Any]:
+    """A trace function raising ``PythonCodeTimeout`` on every line run after ``deadline``.
+
+    Frames of the event-loop machinery are spared, so that a fresh loop running an
+    ``async def run`` can cancel its tasks and close after the code itself has been stopped.
+    """
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
-            raise PythonCodeTimeout("the Python code ran past its time limit and was stopped")
+            module = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+            if module not in _LOOP_MODULES:
+                raise PythonCodeTimeout(_STOPPED)
         return tracer
 
-    sys.settrace(tracer)
+    return tracer
+
+
+_STOPPED = "the Python code ran past its time limit and was stopped"
+
+
+async def _until(awaitable: Awaitable[Any], deadline: float) -> Any:
     try:
+        return await asyncio.wait_for(awaitable, max(0.0, deadline - time.monotonic()))
+    except TimeoutError:
+        raise PythonCodeTimeout(_STOPPED) from None
+
+
+def _load_and_call(source: str, args: tuple[Any, ...], deadline: float) -> Any:
+    """Run the module and then ``run`` in this (worker) thread, stopped at the deadline."""
+    sys.settrace(_tracer(deadline))
+    try:
+        run = _load(source)
+        if inspect.iscoroutinefunction(run):
+            return asyncio.run(_until(run(*args), deadline))
         return run(*args)
     finally:
         sys.settrace(None)
+
+
+def _in_daemon_thread(function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """Run ``function(*args)`` on a new daemon thread; the future resolves on the caller's loop.
+
+    A daemon thread (unlike ``asyncio.to_thread``'s pool) neither blocks interpreter exit nor
+    uses up a pool slot when the step abandons it.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    def target() -> None:
+        try:
+            outcome: tuple[Any, BaseException | None] = (context.run(function, *args), None)
+        except StopIteration as error:  # a future cannot hold StopIteration
+            outcome = (None, RuntimeError(f"the Python code raised StopIteration({error})"))
+        except BaseException as error:  # handed to the awaiting step
+            outcome = (None, error)
+        # a RuntimeError here means the caller's loop is closed: nobody is waiting any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=target, name="splice-python-code", daemon=True).start()
+    return future
+
+
+class _StateOnLoop:
+    """``context.state`` for code on the worker thread: each call runs on the caller's loop."""
+
+    def __init__(self, state: StateStore, loop: asyncio.AbstractEventLoop) -> None:
+        self._state = state
+        self._loop = loop
+
+    async def _on_loop(self, call: Coroutine[Any, Any, Any]) -> Any:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, self._loop))
+
+    async def get(self, scope: str, key: str) -> Any:
+        return await self._on_loop(self._state.get(scope, key))
+
+    async def set(self, scope: str, key: str, value: Any) -> None:
+        await self._on_loop(self._state.set(scope, key, value))
+
+    async def delete(self, scope: str, key: str) -> None:
+        await self._on_loop(self._state.delete(scope, key))
+
+    async def keys(self, scope: str) -> list[str]:
+        keys: list[str] = await self._on_loop(self._state.keys(scope))
+        return keys
 
 
 def make_component(*, timeout_s: float = DEFAULT_TIMEOUT_S) -> ComponentSpec:
@@ -124,12 +225,16 @@ def make_component(*, timeout_s: float = DEFAULT_TIMEOUT_S) -> ComponentSpec:
         ),
     )
     async def run_code(ctx: ActionContext, inputs: dict[str, Any]) -> Any:
-        run = _load(to_text(inputs.get("code")))
+        source = to_text(inputs.get("code"))
         buffered: list[tuple[LogSeverity, str]] = []
-        threaded = not inspect.iscoroutinefunction(run)
-        logger = StepLogger(lambda s, m: buffered.append((s, m))) if threaded else ctx.logger
+        open_ = [True]  # lines written by an abandoned thread after the step ended are dropped
+
+        def collect(severity: LogSeverity, message: str) -> None:
+            if open_[0]:
+                buffered.append((severity, message))
+
         context = PythonContext(
-            logger=logger,
+            logger=StepLogger(collect),
             config_vars=ctx.config_vars,
             execution_id=ctx.execution_id,
             step_key=ctx.step_key,
@@ -138,28 +243,23 @@ def make_component(*, timeout_s: float = DEFAULT_TIMEOUT_S) -> ComponentSpec:
             integration=ctx.integration,
             flow=ctx.flow,
             webhook_urls=ctx.webhook_urls,
-            state=ctx.state,
+            state=_StateOnLoop(ctx.state, asyncio.get_running_loop()),
         )
         args = (context, step_results_view(ctx))
+        deadline = time.monotonic() + timeout_s
+        worker = _in_daemon_thread(_load_and_call, source, args, deadline)
         try:
-            if not threaded:
-                try:
-                    return await asyncio.wait_for(run(*args), timeout_s)
-                except TimeoutError:
-                    raise PythonCodeTimeout(
-                        "the Python code ran past its time limit and was stopped"
-                    ) from None
-            deadline = time.monotonic() + timeout_s
-            worker = asyncio.to_thread(_call_with_deadline, run, args, deadline)
-            try:
-                # the tracer stops Python code; the grace covers a blocking C call (abandoned)
-                return await asyncio.wait_for(worker, timeout_s + _GRACE_S)
-            except TimeoutError:
-                raise PythonCodeTimeout(
-                    "the Python code blocked past its time limit and was abandoned"
-                ) from None
+            # the tracer stops Python code; the grace covers a blocking C call (abandoned)
+            return await asyncio.wait_for(worker, timeout_s + _GRACE_S)
+        except TimeoutError:
+            if worker.done() and not worker.cancelled():
+                raise  # a TimeoutError the code itself raised
+            raise PythonCodeTimeout(
+                "the Python code blocked past its time limit and was abandoned"
+            ) from None
         finally:
-            for severity, message in buffered:
+            open_[0] = False
+            for severity, message in list(buffered):
                 getattr(ctx.logger, severity)(message)
 
     return python.build()

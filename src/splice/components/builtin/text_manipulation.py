@@ -1,10 +1,15 @@
-"""The `text-manipulation` core component: join, split and change text (spec 15)."""
+"""The `text-manipulation` core component: join, split and change text (spec 15).
+
+Text inputs take the string form of any value (``to_text``); bytes and binary step results
+(``{data: bytes, contentType}``, e.g. an ``http`` response read as binary) are taken as their
+UTF-8 text, and fail naming the input when they are not UTF-8.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from splice.components.builtin._support import to_text
+from splice.components.builtin._support import text_input
 from splice.components.context import ActionContext
 from splice.components.inputs import InputValueError, as_int, as_list
 from splice.components.sdk import Input, component
@@ -34,7 +39,9 @@ _NEWLINES = {"\\n": "\n", "\\r\\n": "\r\n", "\\r": "\r", "\n": "\n", "\r\n": "\r
 def join(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     """Each item's string form, joined by ``separator`` (empty means none)."""
     strings = as_list(inputs.get("strings"), key="strings")
-    return to_text(inputs.get("separator")).join(to_text(item) for item in strings)
+    return text_input(inputs.get("separator"), "separator").join(
+        text_input(item, "strings") for item in strings
+    )
 
 
 @_text.action(
@@ -50,14 +57,14 @@ def join(ctx: ActionContext, inputs: dict[str, Any]) -> str:
 def join_lines(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     """Items joined by ``numberOfNewlines`` newlines of ``newlineType`` (``\\n``, ``\\r\\n``)."""
     strings = as_list(inputs.get("strings"), key="strings")
-    kind = to_text(inputs.get("newlineType")) or "\\n"
+    kind = text_input(inputs.get("newlineType"), "newlineType") or "\\n"
     newline = _NEWLINES.get(kind)
     if newline is None:
         raise InputValueError(f"expects \\n, \\r\\n or \\r, got {kind!r}", "newlineType")
     count = as_int(inputs.get("numberOfNewlines"), 1, key="numberOfNewlines")
     if count < 0:
         raise InputValueError("expects zero or more", "numberOfNewlines")
-    return (newline * count).join(to_text(item) for item in strings)
+    return (newline * count).join(text_input(item, "strings") for item in strings)
 
 
 @_text.action(
@@ -72,11 +79,11 @@ def join_lines(ctx: ActionContext, inputs: dict[str, Any]) -> str:
 )
 def replace(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     """``text`` with every occurrence of ``find`` replaced (an empty ``find`` changes nothing)."""
-    text = to_text(inputs.get("text"))
-    find = to_text(inputs.get("find"))
+    text = text_input(inputs.get("text"), "text")
+    find = text_input(inputs.get("find"), "find")
     if not find:
         return text
-    return text.replace(find, to_text(inputs.get("replace")))
+    return text.replace(find, text_input(inputs.get("replace"), "replace"))
 
 
 @_text.action(
@@ -87,8 +94,8 @@ def replace(ctx: ActionContext, inputs: dict[str, Any]) -> str:
 )
 def split(ctx: ActionContext, inputs: dict[str, Any]) -> list[str]:
     """The pieces of ``text`` between separators; no separator gives ``[text]``."""
-    text = to_text(inputs.get("text"))
-    separator = to_text(inputs.get("separator"))
+    text = text_input(inputs.get("text"), "text")
+    separator = text_input(inputs.get("separator"), "separator")
     if not separator:
         return [text]
     return text.split(separator)
@@ -102,7 +109,7 @@ def split(ctx: ActionContext, inputs: dict[str, Any]) -> list[str]:
 )
 def upper_case(ctx: ActionContext, inputs: dict[str, Any]) -> str:
     """The text upper-cased."""
-    return to_text(inputs.get("text")).upper()
+    return text_input(inputs.get("text"), "text").upper()
 
 
 COMPONENT = _text.build()

@@ -102,3 +102,58 @@ async def test_deserialize_xml_refuses_malformed_text_and_entity_bombs() -> None
     )
     with pytest.raises(InputValueError, match="XML"):
         await invoke(COMPONENT, "deserializeFromXml", {"data": bomb})
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ('{"a":1e400}', "too large"),
+        ('{"a":1, "b":NaN}', "NaN"),
+        ("[Infinity]", "Infinity"),
+        ("-Infinity", "-Infinity"),
+        ("[1" + "0" * 400 + "]", "too large"),
+    ],
+)
+async def test_json_that_javascript_would_refuse_or_overflow_is_refused(
+    text: str, cause: str
+) -> None:
+    with pytest.raises(InputValueError, match=f"input 'data' is not valid JSON .*{cause}"):
+        await invoke(COMPONENT, "deserializeFromJson", {"data": text})
+
+
+async def test_json_keeps_ordinary_large_and_small_numbers() -> None:
+    parsed = await invoke(COMPONENT, "deserializeFromJson", {"data": "[1e308, -2.5e-300, 10]"})
+    assert parsed == [1e308, -2.5e-300, 10]
+
+
+@pytest.mark.parametrize("action", ["deserializeFromJson", "binaryToJson"])
+async def test_bytes_that_are_not_utf8_name_the_input(action: str) -> None:
+    binary = {"data": b'{"a":"\xff"}', "contentType": "application/json"}
+    with pytest.raises(InputValueError, match="input 'data' holds binary data that is not UTF-8"):
+        await invoke(COMPONENT, action, {"data": binary})
+
+
+async def test_convert_to_string_decodes_a_binary_result() -> None:
+    binary = {"data": "héllo".encode(), "contentType": "text/plain"}
+    assert await invoke(COMPONENT, "convertToString", {"value": binary}) == "héllo"
+    assert await invoke(COMPONENT, "convertToString", {"value": b"plain"}) == "plain"
+
+
+async def test_convert_to_string_refuses_bytes_that_are_not_utf8() -> None:
+    binary = {"data": b"\x89PNG\r\n", "contentType": "image/png"}
+    with pytest.raises(InputValueError, match="input 'value' holds binary data that is not UTF-8"):
+        await invoke(COMPONENT, "convertToString", {"value": binary})
+
+
+async def test_convert_to_string_keeps_an_object_with_a_data_key_as_json() -> None:
+    value = {"data": "x", "contentType": "text/plain"}
+    assert await invoke(COMPONENT, "convertToString", {"value": value}) == (
+        '{"data":"x","contentType":"text/plain"}'
+    )
+
+
+async def test_xml_text_ignores_its_declared_encoding_and_bytes_follow_it() -> None:
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><r>café</r>'
+    assert await invoke(COMPONENT, "deserializeFromXml", {"data": text}) == {"r": "café"}
+    latin1 = {"data": text.encode("latin-1"), "contentType": "application/xml"}
+    assert await invoke(COMPONENT, "deserializeFromXml", {"data": latin1}) == {"r": "café"}

@@ -202,3 +202,10 @@ async def test_validate_json_schema_fails_listing_every_violation() -> None:
 async def test_validate_json_schema_refuses_a_broken_schema() -> None:
     with pytest.raises(InputValueError, match="jsonSchema"):
         await invoke(SPEC, "validateJsonSchema", {"jsonInput": "{}", "jsonSchema": '{"type": 5}'})
+
+
+@pytest.mark.parametrize("action", ["length", "last", "flatten"])
+@pytest.mark.parametrize("value", [{"a": 1}, '{"a": [1, 2]}'])
+async def test_list_actions_refuse_an_object(action: str, value: object) -> None:
+    with pytest.raises(InputValueError, match="input 'listInput' expects a list, got an object"):
+        await invoke(SPEC, action, {"listInput": value})

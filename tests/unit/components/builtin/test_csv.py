@@ -82,3 +82,19 @@ def test_generated_csv_parses_back_to_the_same_cells(
     )
     parsed = parse(ctx, {"csv": text, "delimiter": delimiter})
     assert parsed == [["first", "second"], *cells]
+
+
+@pytest.mark.parametrize("text", ['a,"b\n1,2', '"x"\n"unclosed', 'a,"b" c\n'])
+async def test_parse_refuses_broken_quoting(text: str) -> None:
+    with pytest.raises(InputValueError, match="input 'csv' is not valid CSV"):
+        await invoke(COMPONENT, "parse", {"csv": text})
+
+
+async def test_parse_says_when_a_quote_is_never_closed() -> None:
+    with pytest.raises(InputValueError, match="a quoted field is never closed"):
+        await invoke(COMPONENT, "parse", {"csv": 'a,"b\n1,2'})
+
+
+async def test_parse_refuses_binary_that_is_not_utf8() -> None:
+    with pytest.raises(InputValueError, match="input 'csv' holds binary data that is not UTF-8"):
+        await invoke(COMPONENT, "parse", {"csv": {"data": b"a,\xff", "contentType": "text/csv"}})

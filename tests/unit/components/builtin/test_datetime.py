@@ -61,3 +61,26 @@ async def test_adjust_reads_an_iana_zone_suffix() -> None:
 async def test_adjust_refuses_what_is_not_a_date(value: str) -> None:
     with pytest.raises(InputValueError, match="dateTimeInput"):
         await invoke(SPEC, "adjustDateTime", {"dateTimeInput": value})
+
+
+async def test_get_current_date_time_in_epoch_seconds() -> None:
+    assert await invoke(SPEC, "getCurrentDateTime", {"displayEpochInSeconds": "true"}) == int(
+        FIXED.timestamp()
+    )
+    assert await invoke(SPEC, "getCurrentDateTime", {"displayEpochInSeconds": "false"}) == (
+        "2024-05-31T23:59:30.123Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("daysInput", "1e10"), ("hoursInput", "1e400"), ("secondsInput", "-1e20")],
+)
+async def test_adjust_names_an_amount_too_large_for_a_date(key: str, value: str) -> None:
+    with pytest.raises(InputValueError, match=f"input '{key}' is too large to shift a date by"):
+        await invoke(SPEC, "adjustDateTime", {"dateTimeInput": "2024-01-01T00:00:00Z", key: value})
+
+
+async def test_adjust_names_an_epoch_out_of_range() -> None:
+    with pytest.raises(InputValueError, match="input 'dateTimeInput' is out of the date range"):
+        await invoke(SPEC, "adjustDateTime", {"dateTimeInput": "99999999999999999999"})

@@ -54,3 +54,20 @@ async def test_verify_hmac_accepts_a_prefixed_signature_and_rejects_a_forged_one
     assert await invoke(COMPONENT, "verifyHmac", inputs) is True
     with pytest.raises(ValueError, match="does not match"):
         await invoke(COMPONENT, "verifyHmac", {**inputs, "data": BODY.replace("7", "8")})
+
+
+@pytest.mark.parametrize("action", ["md5", "sha1", "sha256", "sha512", "hmac"])
+async def test_missing_data_fails_naming_it(action: str) -> None:
+    with pytest.raises(InputValueError, match="input 'data' is required"):
+        await invoke(COMPONENT, action, {"secret": SECRET})
+
+
+async def test_empty_text_is_still_hashed() -> None:
+    assert await invoke(COMPONENT, "sha256", {"data": ""}) == hashlib.sha256(b"").hexdigest()
+
+
+async def test_missing_secret_or_signature_fails_naming_it() -> None:
+    with pytest.raises(InputValueError, match="input 'secret' is required"):
+        await invoke(COMPONENT, "hmac", {"data": BODY})
+    with pytest.raises(InputValueError, match="input 'signature' is required"):
+        await invoke(COMPONENT, "verifyHmac", {"data": BODY, "secret": SECRET})

@@ -35,3 +35,9 @@ async def test_decodes_bytes_and_base64_text_with_integer_keys() -> None:
 async def test_refuses_what_is_not_messagepack(message: bytes | str) -> None:
     with pytest.raises(InputValueError, match="message"):
         await invoke(COMPONENT, "decodeMessage", {"message": message})
+
+
+async def test_an_array_as_a_map_key_names_the_input() -> None:
+    packed = b"\x81\x92\x01\x02\xa1x"  # {[1, 2]: "x"}
+    with pytest.raises(InputValueError, match="input 'message' holds a MessagePack map with an"):
+        await invoke(COMPONENT, "decodeMessage", {"message": packed})

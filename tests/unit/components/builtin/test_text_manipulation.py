@@ -71,3 +71,21 @@ async def test_split_without_separator_keeps_the_text_whole() -> None:
 
 async def test_upper_case() -> None:
     assert await invoke(COMPONENT, "upperCase", {"text": "Comment body ß"}) == "COMMENT BODY SS"
+
+
+async def test_text_actions_read_a_binary_result_as_its_utf8_text() -> None:
+    binary = {"data": "a,b,ç".encode(), "contentType": "text/plain"}
+    assert await invoke(COMPONENT, "split", {"text": binary, "separator": ","}) == ["a", "b", "ç"]
+    assert await invoke(COMPONENT, "upperCase", {"text": binary}) == "A,B,Ç"
+    assert await invoke(COMPONENT, "join", {"strings": [binary, b"x"], "separator": "|"}) == (
+        "a,b,ç|x"
+    )
+    assert (
+        await invoke(COMPONENT, "replace", {"text": binary, "find": ",", "replace": ";"}) == "a;b;ç"
+    )
+
+
+async def test_text_actions_refuse_bytes_that_are_not_utf8() -> None:
+    binary = {"data": b"\xff\xfe", "contentType": "application/octet-stream"}
+    with pytest.raises(InputValueError, match="input 'text' holds binary data that is not UTF-8"):
+        await invoke(COMPONENT, "upperCase", {"text": binary})

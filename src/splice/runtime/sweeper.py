@@ -32,7 +32,8 @@ class Sweeper:
 
     async def sweep_once(self) -> int:
         """Dispatch every reclaimable execution once; returns how many."""
-        found = await self._executions.reclaimable()
+        # a dead worker's run starts again a bounded number of times, then ends failed
+        found = await self._executions.recover(await self._executions.reclaimable())
         await self._executions.queue.cancel_orphans()
         for flow_config_id in await self._executions.queue.stalled():
             found += await self._executions.queue.advance(flow_config_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -32,7 +33,7 @@ from splice.services.lease_renewer import LeaseRenewer
 from splice.store.raw_rows import Condition, RowWriter, SessionWriter
 from splice.store.tables import Execution, Instance, InstanceFlowConfig
 
-__all__ = ["FLOW_CACHE_LIMIT", "MAX_RETRY_DELAY", "ExecutionRun"]
+__all__ = ["FLOW_CACHE_LIMIT", "MAX_RECOVERIES", "MAX_RETRY_DELAY", "ExecutionRun"]
 
 FLOW_CACHE_LIMIT = 256
 # deploy and remove flows run whether or not the instance is paused (remove flows run just
@@ -43,6 +44,9 @@ PAUSED = (
     "the execution to run it"
 )
 MAX_RETRY_DELAY = timedelta(hours=24)
+# runs started again after their worker died, before the execution ends failed instead
+MAX_RECOVERIES = 2
+log = logging.getLogger(__name__)
 
 
 class ExecutionRun(ExecutionCore):
@@ -403,6 +407,52 @@ class ExecutionRun(ExecutionCore):
             retry.status, retry.queue_limit = "queued", policy.limit
             retry.dedupe_id = failed.dedupe_id
         return retry
+
+    async def recover(self, execution_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        """Of the sweeper's rows, those to dispatch: pending ones, and running ones whose worker
+        died (lease lapsed) while they have recoveries left (``MAX_RECOVERIES``; each is counted
+        here). A running row out of recoveries ends failed, and its flow's ``retryConfig`` decides
+        whether a new attempt follows, as for any failed run."""
+        dispatch: list[uuid.UUID] = []
+        for execution_id in execution_ids:
+            now = clock.now()
+            async with self._db.session() as session:
+                counted = await session.execute(
+                    update(Execution)
+                    .where(
+                        Execution.id == execution_id,
+                        Execution.status == "running",
+                        Execution.lease_expires_at < now,
+                        Execution.recoveries < MAX_RECOVERIES,
+                    )
+                    .values(recoveries=Execution.recoveries + 1)
+                )
+                await session.commit()
+                if counted.rowcount:  # type: ignore[attr-defined]
+                    dispatch.append(execution_id)
+                    continue
+                row = await session.get(Execution, execution_id)
+            if row is None:
+                continue
+            lapsed = row.lease_expires_at is not None and row.lease_expires_at < now
+            if row.status == "pending":
+                dispatch.append(execution_id)
+            elif row.status == "running" and lapsed:
+                await self._give_up_lapsed(row)
+        return dispatch
+
+    async def _give_up_lapsed(self, execution: Execution) -> None:
+        error = (
+            f"the worker running this execution stopped before it ended, "
+            f"{execution.recoveries + 1} times (it was started again {execution.recoveries} "
+            "times); if the flow can stop its worker (memory, a crash), fix it and replay"
+        )
+        result = ExecutionResult("failed", None, None, error, None)
+        retry = await self._next_attempt(execution, result)
+        finished = await self._finish(execution, result, retry)
+        log.warning("execution %s failed: %s", execution.id, error)
+        if finished.queue_limit is not None:
+            await self.advance_queue(finished.flow_config_id)
 
     async def reclaimable(
         self, limit: int = 100, *, grace: timedelta = timedelta(seconds=10)

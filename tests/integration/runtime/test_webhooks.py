@@ -253,3 +253,59 @@ async def test_a_resumed_execution_holds_the_reused_step_results(app: Running) -
     assert {"trigger", "shout", "fetch"} <= set(steps)  # shout was reused, and is recorded
     blob = await app.http.get(steps["shout"]["resultsUrl"].replace("http://splice.test", ""))
     assert msgpack.unpackb(blob.content)["data"] == '"ADA"'
+
+
+RETRIED = """
+definitionVersion: 7
+name: Retried {suffix}
+flows:
+  - name: Retried
+    endpointSecurityType: unsecured
+    retryConfig: {{maxAttempts: 1, delayMinutes: 0, usesExponentialBackoff: false}}
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {{key: webhook, component: {{key: webhook-triggers, version: LATEST}}}}
+        inputs: {{}}
+"""
+
+
+async def _lapse(app: Running, pk: uuid.UUID) -> None:
+    """Make the row look like a run whose worker died."""
+    async with app.services.db.session() as session:
+        row = await session.get(Execution, pk)
+        assert row is not None
+        row.status, row.ended_at, row.lease_owner = "running", None, "dead-worker"
+        row.lease_expires_at = clock.now() - timedelta(seconds=1)
+        await session.commit()
+
+
+async def test_a_run_whose_worker_keeps_dying_ends_failed_and_retries_per_the_flow(
+    app: Running,
+) -> None:
+    from sqlalchemy import select
+
+    from splice.services.execution_run import MAX_RECOVERIES
+
+    data = await app.gql(IMPORT, d=RETRIED.format(suffix=uuid.uuid4().hex[:6]))
+    url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
+    response = await app.http.post(url.replace("http://splice.test", ""), json={})
+    execution_id = response.json()["executionId"]
+    await wait_until_ended(app, execution_id)
+    pk = ids.decode(execution_id, "InstanceExecutionResult")
+    for _ in range(MAX_RECOVERIES):  # started again in place while recoveries last
+        await _lapse(app, pk)
+        assert await app.services.executions.recover([pk]) == [pk]
+    await _lapse(app, pk)
+    assert await app.services.executions.recover([pk]) == []
+    async with app.services.db.session() as session:
+        row = await session.get(Execution, pk)
+        assert row is not None and row.status == "failed"
+        assert row.recoveries == MAX_RECOVERIES
+        assert "stopped before it ended, 3 times" in (row.error or "")
+        retries = (
+            (await session.execute(select(Execution).where(Execution.retry_of_id == pk)))
+            .scalars()
+            .all()
+        )
+    assert [r.attempt for r in retries] == [2]  # the flow's retryConfig: one more attempt

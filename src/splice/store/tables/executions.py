@@ -53,6 +53,9 @@ class Execution(Timestamped, Base):
     payload_content_type: Mapped[str] = mapped_column(String(200), default="")
     request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # times a run was started again because its worker died (its lease lapsed): bounded, so a
+    # flow that kills its worker every time ends failed instead of looping
+    recoveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     replay_of_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("executions.id", ondelete="SET NULL")
     )

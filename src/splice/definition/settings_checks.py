@@ -3,6 +3,8 @@ config var data types (spec sections 3, 4, 6 and 10.2; limits as spectral enforc
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from splice.definition.flow_checks import all_steps
 from splice.definition.issues import DefinitionIssue, Severity
 from splice.definition.models import Flow, IntegrationDefinition, Step
@@ -33,6 +35,16 @@ def settings_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
                     "warning",
                 )
             )
+        if cv.time_zone and not _is_time_zone(cv.time_zone):
+            issues.append(
+                DefinitionIssue(
+                    None,
+                    None,
+                    None,
+                    f"config variable '{cv.key}' has unknown timeZone '{cv.time_zone}'",
+                    "use an IANA name like Europe/Paris (or leave it empty for UTC)",
+                )
+            )
         if cv.collection_type is not None and cv.collection_type not in COLLECTION_TYPES:
             issues.append(
                 DefinitionIssue(
@@ -44,10 +56,43 @@ def settings_issues(model: IntegrationDefinition) -> list[DefinitionIssue]:
                 )
             )
     for flow in model.flows:
+        issues += _retry_issues(flow)
         issues += _queue_issues(flow, model.preprocess_flow_name)
         for step in all_steps(flow.steps):
             issues += _step_settings(flow.name, step)
     return issues
+
+
+def _is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _retry_issues(flow: Flow) -> list[DefinitionIssue]:
+    """retryConfig limits (runtime-semantics 2.8): 0-10 attempts, 0-60 minutes apart, and only
+    for flows invoked asynchronously."""
+    retry = flow.retry_config
+    if retry is None:
+        return []
+    found: list[DefinitionIssue] = []
+
+    def add(message: str, fix: str) -> None:
+        found.append(DefinitionIssue(flow.name, None, None, message, fix))
+
+    attempts, delay = retry.max_attempts, retry.delay_minutes
+    if attempts is not None and not 0 <= attempts <= 10:
+        add(f"retryConfig.maxAttempts {attempts} is outside 0-10", "use 0 to 10")
+    if delay is not None and not 0 <= delay <= 60:
+        add(f"retryConfig.delayMinutes {delay} is outside 0-60", "use 0 to 60")
+    if flow.is_synchronous and attempts:
+        add(
+            "a synchronous flow cannot have retryConfig (its caller waits for one run)",
+            "remove retryConfig, or make the flow asynchronous",
+        )
+    return found
 
 
 def _queue_issues(flow: Flow, preprocess_flow: str | None = None) -> list[DefinitionIssue]:
@@ -145,5 +190,11 @@ def _step_settings(flow: str, step: Step) -> list[DefinitionIssue]:
             add(
                 f"schedule '{schedule.value}' is not a 5-field cron expression",
                 "write minute hour day-of-month month day-of-week, e.g. '0 2 * * *'",
+            )
+        zone = (schedule.meta or {}).get("timeZone")
+        if zone and not _is_time_zone(str(zone)):
+            add(
+                f"schedule timeZone '{zone}' is not a known time zone",
+                "use an IANA name like Europe/Paris (or leave it empty for UTC)",
             )
     return issues

@@ -292,3 +292,31 @@ def test_unknown_config_var_data_type_is_a_warning() -> None:
     text = MINIMAL.replace("dataType: string", "dataType: colour")
     (issue,) = issues(text)
     assert issue.severity == "warning" and "unknown dataType 'colour'" in issue.message
+
+
+def test_retry_config_rules() -> None:
+    text = MINIMAL.replace(
+        "    isSynchronous: false\n",
+        "    isSynchronous: true\n    retryConfig: {maxAttempts: 11, delayMinutes: -5}\n",
+    )
+    found = texts(text)
+    assert any("retryConfig.maxAttempts 11 is outside 0-10" in t for t in found)
+    assert any("retryConfig.delayMinutes -5 is outside 0-60" in t for t in found)
+    assert any("a synchronous flow cannot have retryConfig" in t for t in found)
+    fine = MINIMAL.replace(
+        "    isSynchronous: false\n",
+        "    isSynchronous: false\n    retryConfig: {maxAttempts: 10, delayMinutes: 60}\n",
+    )
+    assert not any("retryConfig" in t for t in texts(fine))
+
+
+def test_unknown_time_zones_are_named() -> None:
+    from splice.definition.models import Schedule
+
+    model = load(MINIMAL)
+    trigger = model.flows[0].steps[0]
+    trigger.schedule = Schedule(type="value", value="* * * * *", meta={"timeZone": "Mars/Olympus"})
+    found = [issue.text for issue in run_validate(model, REGISTRY)]
+    assert any("schedule timeZone 'Mars/Olympus' is not a known time zone" in t for t in found)
+    trigger.schedule = Schedule(type="value", value="* * * * *", meta={"timeZone": "Asia/Kolkata"})
+    assert not any("time zone" in issue.text for issue in run_validate(model, REGISTRY))

@@ -75,6 +75,10 @@ class InstanceTargets(InstanceOAuth):
             instance_id=instance.id,
             instance_name=instance.name,
             enabled=instance.enabled,
+            active_since=max(
+                (at for at in (instance.deployed_at, instance.enabled_at) if at is not None),
+                default=None,
+            ),
             is_system=instance.is_system,
             flow_config_id=config.id,
             flow_id=flow.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from splice import ids
@@ -106,6 +107,8 @@ class WebhookTarget:
     api_keys: list[str] = field(repr=False)
     webhook_urls: dict[str, str]
     webhook_api_keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # the last deploy or enable: the scheduler fires no tick from before it (missed ticks drop)
+    active_since: datetime | None = None
 
 
 @dataclass(frozen=True)

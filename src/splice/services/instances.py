@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from splice import ids
+from splice import clock, ids
 from splice.errors import Conflict, InvalidInput
 from splice.services import config_values as cv_rules
 from splice.services.authz import Actor, Permission, require, require_instance_configurer
@@ -246,6 +246,8 @@ class InstanceService(InstanceDeploy, InstanceTargets, InstanceReads):
             if labels is not None:
                 instance.labels = clean_labels(labels)
             if enabled is not None:
+                if enabled and not instance.enabled:
+                    instance.enabled_at = clock.now()  # no schedule tick from the pause runs
                 instance.enabled = enabled
             if integration:
                 await self._change_version(session, actor, instance, integration)

@@ -97,8 +97,8 @@ class ScheduleService:
             )
             schedule = schedule_of(target.flow_definition, target.config_vars)
             tick = due_tick(schedule, now, window) if schedule else None
-            if tick is None:
-                continue
+            if tick is None or (target.active_since is not None and tick < target.active_since):
+                continue  # a tick from before the deploy or the end of a pause is dropped
             execution_id = await self._claim(target, tick)
             if execution_id is not None:
                 created.append(execution_id)

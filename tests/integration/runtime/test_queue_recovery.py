@@ -185,7 +185,7 @@ async def deploy(app: Running, definition: dict[str, Any]) -> str:
 async def test_singleton_skips_a_tick_while_the_previous_run_is_going(app: Running) -> None:
     instance = await deploy(app, SINGLETON)
     schedules = app.services.schedules
-    now = clock.now().replace(second=5, microsecond=0)
+    now = (clock.now() + timedelta(minutes=1)).replace(second=5, microsecond=0)  # after deploy
     window = timedelta(seconds=60)
     [running] = await schedules.claim_due(now, window)  # not dispatched: still pending
     assert await schedules.claim_due(now + timedelta(minutes=1), window) == []
@@ -212,7 +212,7 @@ async def test_without_singleton_ticks_overlap(app: Running) -> None:
     overlapping = yaml.safe_load(yaml.safe_dump(SINGLETON))
     del overlapping["flows"][0]["queueConfig"]
     await deploy(app, overlapping)
-    now = clock.now().replace(second=5, microsecond=0)
+    now = (clock.now() + timedelta(minutes=1)).replace(second=5, microsecond=0)  # after deploy
     window = timedelta(seconds=60)
     assert len(await app.services.schedules.claim_due(now, window)) == 1
     assert len(await app.services.schedules.claim_due(now + timedelta(minutes=1), window)) == 1

@@ -45,6 +45,7 @@ class Instance(Timestamped, Base):
     is_system: Mapped[bool] = mapped_column(default=False)
     needs_deploy: Mapped[bool] = mapped_column(default=True)
     deployed_at: Mapped[datetime | None] = mapped_column()
+    enabled_at: Mapped[datetime | None] = mapped_column()  # the last change from paused
     deployed_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("integration_versions.id", ondelete="SET NULL"), index=True
     )

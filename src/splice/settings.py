@@ -7,11 +7,21 @@ the object down (``create_app(settings)``), and tests build their own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from splice.errors import InvalidInput
 
 __all__ = [
     "AuthSettings",
@@ -141,6 +151,21 @@ class RuntimeSettings(BaseSettings):
         default="", validation_alias=AliasChoices("SPLICE_BROKER_URL", "SPLICE_RUNTIME_BROKER_URL")
     )
 
+    @field_validator("broker_url")
+    @classmethod
+    def _usable_broker(cls, value: str) -> str:
+        """A broker URL Celery can use, checked at start-up rather than at each dispatch."""
+        if not value:
+            return value
+        scheme = value.partition("://")[0].lower()
+        if scheme not in BROKER_SCHEMES or "://" not in value:
+            raise ValueError(f"{value!r} is not a redis:// or amqp:// URL")
+        try:
+            urlsplit(value).port  # noqa: B018 - raises for a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"{value!r} has a bad port ({exc})") from None
+        return value
+
     @property
     def distributed(self) -> bool:
         """True when executions go to Celery workers through a broker."""
@@ -179,5 +204,38 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Read the settings from the environment (call once per process, at the edge)."""
-    return Settings()
+    """Read the settings from the environment (call once per process, at the edge).
+
+    A value that cannot be used is a ``InvalidInput`` naming the environment variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [_problem(exc.title, error) for error in exc.errors()]
+        raise InvalidInput(
+            "; ".join(problems), field="environment", fix="correct the SPLICE_* variable"
+        ) from None
+
+
+def _problem(model: str, error: Any) -> str:
+    """``SPLICE_X: message`` for one error of the settings model named ``model``."""
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    names = [str(part) for part in error.get("loc", ())]
+    group = next((g for g in _GROUPS if g.__name__ == model), None)
+    if group is None or not names:
+        return message
+    if names[0].startswith("SPLICE_"):  # a field read under an alias names its variable
+        return f"{names[0]}: {message}"
+    prefix = str(group.model_config.get("env_prefix", ""))
+    return f"{(prefix + names[0]).upper()}: {message}"
+
+
+BROKER_SCHEMES = frozenset({"redis", "rediss", "amqp", "amqps", "pyamqp", "sentinel"})
+_GROUPS: tuple[type[BaseSettings], ...] = (
+    Settings,
+    DatabaseSettings,
+    ServerSettings,
+    AuthSettings,
+    LimitSettings,
+    RuntimeSettings,
+    SecretsSettings,
+)

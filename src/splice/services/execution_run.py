@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, inspect, or_, select, update
+from sqlalchemy import and_, delete, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from splice import clock, ids
@@ -31,7 +31,13 @@ from splice.services.execution_sink import (
 from splice.services.execution_state import StoreState
 from splice.services.lease_renewer import LeaseRenewer
 from splice.store.raw_rows import Condition, RowWriter, SessionWriter
-from splice.store.tables import Execution, Instance, InstanceFlowConfig
+from splice.store.tables import (
+    Execution,
+    ExecutionLog,
+    ExecutionStep,
+    Instance,
+    InstanceFlowConfig,
+)
 
 __all__ = ["FLOW_CACHE_LIMIT", "MAX_RECOVERIES", "MAX_RETRY_DELAY", "ExecutionRun"]
 
@@ -427,10 +433,26 @@ class ExecutionRun(ExecutionCore):
                     )
                     .values(recoveries=Execution.recoveries + 1)
                 )
-                await session.commit()
                 if counted.rowcount:  # type: ignore[attr-defined]
+                    # the stopped run's step results go: the run starts again from its trigger,
+                    # and each step of an execution has one result; its logs stay, with a note
+                    await session.execute(
+                        delete(ExecutionStep).where(ExecutionStep.execution_id == execution_id)
+                    )
+                    session.add(
+                        ExecutionLog(
+                            execution_id=execution_id,
+                            timestamp=now,
+                            severity="warn",
+                            message="The worker running this execution stopped before it "
+                            "ended; starting it again from its trigger (the stopped run's step "
+                            "results are cleared)",
+                        )
+                    )
+                    await session.commit()
                     dispatch.append(execution_id)
                     continue
+                await session.commit()
                 row = await session.get(Execution, execution_id)
             if row is None:
                 continue

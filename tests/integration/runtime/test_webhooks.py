@@ -283,9 +283,10 @@ async def _lapse(app: Running, pk: uuid.UUID) -> None:
 async def test_a_run_whose_worker_keeps_dying_ends_failed_and_retries_per_the_flow(
     app: Running,
 ) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from splice.services.execution_run import MAX_RECOVERIES
+    from splice.store.tables import ExecutionStep
 
     data = await app.gql(IMPORT, d=RETRIED.format(suffix=uuid.uuid4().hex[:6]))
     url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
@@ -293,9 +294,15 @@ async def test_a_run_whose_worker_keeps_dying_ends_failed_and_retries_per_the_fl
     execution_id = response.json()["executionId"]
     await wait_until_ended(app, execution_id)
     pk = ids.decode(execution_id, "InstanceExecutionResult")
+    async with app.services.db.session() as session:
+        steps = select(func.count()).where(ExecutionStep.execution_id == pk)
+        assert (await session.execute(steps)).scalar_one() == 1  # the trigger's result
     for _ in range(MAX_RECOVERIES):  # started again in place while recoveries last
         await _lapse(app, pk)
         assert await app.services.executions.recover([pk]) == [pk]
+        async with app.services.db.session() as session:
+            # the stopped run's results are cleared: the new run records its own, once each
+            assert (await session.execute(steps)).scalar_one() == 0
     await _lapse(app, pk)
     assert await app.services.executions.recover([pk]) == []
     async with app.services.db.session() as session:

@@ -57,6 +57,8 @@ def schedule_of(flow_definition: dict[str, Any], config_vars: dict[str, Any]) ->
     if spec.get("type") == "configVar":
         configured = config_vars.get(value)
         if isinstance(configured, dict):
+            if str(configured.get("scheduleType") or "").lower() == "none":
+                return None  # the schedule type 'none' never runs (spec 4), whatever its cron
             return Schedule(
                 str(configured.get("value") or configured.get("cron") or ""),
                 str(configured.get("timeZone") or meta.get("timeZone") or "UTC"),

@@ -51,3 +51,11 @@ def test_schedule_from_value_or_config_variable() -> None:
     )
     assert schedule_of(from_var, {}) is None
     assert schedule_of({"steps": [{}]}, {}) is None
+
+
+def test_a_schedule_variable_of_type_none_never_runs() -> None:
+    from_var = {"steps": [{"schedule": {"type": "configVar", "value": "Sync Schedule"}}]}
+    none = {"value": "* * * * *", "scheduleType": "none", "timeZone": ""}
+    assert schedule_of(from_var, {"Sync Schedule": none}) is None
+    minute = {**none, "scheduleType": "minute"}
+    assert schedule_of(from_var, {"Sync Schedule": minute}) == Schedule("* * * * *", "UTC")

@@ -19,9 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from splice import clock, ids
 from splice.definition import Flow, from_data
 from splice.engine import ExecutionResult, LogEntry, RunContext, run_flow
+from splice.engine.references import walk
 from splice.errors import InvalidInput, NotFound
 from splice.services.execution_core import EXECUTIONS, ExecutionCore, insert_execution
-from splice.services.execution_queue import END_MARKER, queue_policy, sibling_queue_policy
+from splice.services.execution_queue import (
+    CANCELED,
+    END_MARKER,
+    dedupe_path,
+    queue_policy,
+    sibling_queue_policy,
+)
 from splice.services.execution_sink import (
     PendingRow,
     StoreSink,
@@ -198,6 +205,8 @@ class ExecutionRun(ExecutionCore):
             # its row keeps the payload for a replay (a paused instance runs nothing, spec 5)
             return ExecutionResult("failed", None, None, PAUSED, None)
         flow = self._flow_model(target.flow_definition)
+        if execution.retry_of_id is None:
+            await self._supersede_retries(execution, target)
         resume = await self._resume_results(execution)
         context = RunContext(
             execution_id=ids.encode("InstanceExecutionResult", execution.id),
@@ -221,6 +230,44 @@ class ExecutionRun(ExecutionCore):
             )
         )
         return await run_flow(flow, payload, registry=self._registry, sink=sink, context=context)
+
+    async def _supersede_retries(self, execution: Execution, target: Any) -> None:
+        """A new invocation whose uniqueRequestIdField value (retryConfig) matches older ones'
+        cancels their retries still pending, and keeps the value for its own retries."""
+        field = (target.flow_definition.get("retryConfig") or {}).get("uniqueRequestIdField")
+        path = dedupe_path(field) if field else None
+        if path is None:
+            return
+        value = walk(self.trigger_payload(execution, target), path)
+        if value is None or value == "":
+            return
+        unique = str(value)[:500]
+        now = clock.now()
+        newer = ids.encode("InstanceExecutionResult", execution.id)
+        async with self._db.session() as session:
+            await session.execute(
+                update(Execution)
+                .where(Execution.id == execution.id)
+                .values(unique_request_id=unique)
+            )
+            await session.execute(
+                update(Execution)
+                .where(
+                    Execution.flow_config_id == execution.flow_config_id,
+                    Execution.unique_request_id == unique,
+                    Execution.retry_of_id.is_not(None),
+                    Execution.status.in_(("pending", "queued")),
+                    Execution.id != execution.id,
+                )
+                .values(
+                    status=CANCELED,
+                    ended_at=now,
+                    error=f"canceled: a newer invocation ({newer}) has the same unique request "
+                    f"ID '{unique}' (retryConfig.uniqueRequestIdField)",
+                )
+            )
+            await session.commit()
+        execution.unique_request_id = unique
 
     async def _resume_results(self, execution: Execution) -> dict[str, Any]:
         if execution.resume_from is None or execution.replay_of_id is None:
@@ -406,6 +453,7 @@ class ExecutionRun(ExecutionCore):
             request=failed.request,
             attempt=failed.attempt + 1,
             retry_of_id=failed.retry_of_id or failed.id,
+            unique_request_id=failed.unique_request_id,
             run_after=clock.now() + min(delay, MAX_RETRY_DELAY),
         )
         policy = queue_policy(target.flow_definition)

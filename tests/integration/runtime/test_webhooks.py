@@ -316,3 +316,56 @@ async def test_a_run_whose_worker_keeps_dying_ends_failed_and_retries_per_the_fl
             .all()
         )
     assert [r.attempt for r in retries] == [2]  # the flow's retryConfig: one more attempt
+
+
+UNIQUE = """
+definitionVersion: 7
+name: Unique {suffix}
+flows:
+  - name: Unique
+    endpointSecurityType: unsecured
+    retryConfig:
+      maxAttempts: 2
+      delayMinutes: 1
+      uniqueRequestIdField: {{type: reference, value: trigger.results.body.data.id}}
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {{key: webhook, component: {{key: webhook-triggers, version: LATEST}}}}
+        inputs: {{}}
+      - name: Fetch
+        action: {{key: httpGet, component: {{key: http, version: LATEST}}}}
+        inputs: {{url: {{type: value, value: "http://127.0.0.1:9/closed-port"}}}}
+"""
+
+
+async def test_a_newer_invocation_cancels_older_retries_with_the_same_request_id(
+    app: Running,
+) -> None:
+    from sqlalchemy import select
+
+    data = await app.gql(IMPORT, d=UNIQUE.format(suffix=uuid.uuid4().hex[:6]))
+    url = data["importIntegration"]["integration"]["flows"]["nodes"][0]["testUrl"]
+    path = url.replace("http://splice.test", "")
+
+    async def invoke(request_id: str) -> uuid.UUID:
+        response = await app.http.post(path, json={"id": request_id})
+        execution_id = response.json()["executionId"]
+        assert (await wait_until_ended(app, execution_id))["status"] == "failed"
+        return ids.decode(execution_id, "InstanceExecutionResult")
+
+    async def retries_of(pk: uuid.UUID) -> list[Execution]:
+        async with app.services.db.session() as session:
+            query = select(Execution).where(Execution.retry_of_id == pk)
+            return list((await session.execute(query)).scalars())
+
+    first = await invoke("x")
+    other = await invoke("y")
+    [retry] = await retries_of(first)
+    assert retry.status == "pending" and retry.unique_request_id == "x"
+    second = await invoke("x")
+    [canceled] = await retries_of(first)
+    assert canceled.status == "canceled"
+    assert "has the same unique request ID 'x'" in (canceled.error or "")
+    assert [r.status for r in await retries_of(second)] == ["pending"]  # its own retry waits
+    assert [r.status for r in await retries_of(other)] == ["pending"]  # another ID: untouched

@@ -56,6 +56,9 @@ class Execution(Timestamped, Base):
     # times a run was started again because its worker died (its lease lapsed): bounded, so a
     # flow that kills its worker every time ends failed instead of looping
     recoveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # retryConfig.uniqueRequestIdField's value: a newer invocation with the same value cancels
+    # the retries still pending for older ones (spec 2.8)
+    unique_request_id: Mapped[str | None] = mapped_column(String(500))
     replay_of_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("executions.id", ondelete="SET NULL")
     )

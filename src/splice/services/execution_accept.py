@@ -103,12 +103,8 @@ class ExecutionAccept(ExecutionRun):
             if owner is not None:
                 self._claim_for(execution, owner)
 
-        response = None
-        if not synchronous:
-            # worked out before the commit: nothing may fail between the commit and the answer
-            if vars(execution).get("id") is None:
-                execution.id = ids.new_uuid()
-            response = self._async_response(target, execution.id)
+        # worked out before the commit: nothing may fail between the commit and the answer
+        response = None if synchronous else self._async_response(target, execution)
 
         async def insert(writer: RowWriter) -> None:
             await insert_execution(writer, execution)  # prepared INSERT, no unit of work
@@ -132,7 +128,7 @@ class ExecutionAccept(ExecutionRun):
             return Accepted(execution.id, True)
         return Accepted(execution.id, False, execution.lease_owner, response)
 
-    def _async_response(self, target: Any, execution_id: uuid.UUID) -> WebhookResponse | None:
+    def _async_response(self, target: Any, execution: Execution) -> WebhookResponse | None:
         """The answer the webhook trigger's response inputs set for an asynchronous caller
         (status, content type, headers, body), or None for the default ``{"executionId"}``.
 
@@ -142,13 +138,15 @@ class ExecutionAccept(ExecutionRun):
         """
         steps = target.flow_definition.get("steps") or []
         inputs = (steps[0].get("inputs") or {}) if steps else {}
-        if not any(key in inputs for key in _RESPONSE_INPUTS):
-            return None
+        if not any(_is_set(inputs.get(key)) for key in _RESPONSE_INPUTS):
+            return None  # the exports write these inputs empty: nothing to work out
+        if vars(execution).get("id") is None:  # the default body names the execution
+            vars(execution)["id"] = ids.new_uuid()  # a transient row: no attribute event
         try:
             response = webhook_trigger_response(
                 self._flow_model(target.flow_definition),
                 config_vars=target.config_vars,
-                execution_id=ids.encode("InstanceExecutionResult", execution_id),
+                execution_id=ids.encode("InstanceExecutionResult", execution.id),
             )
         except InputValueError:
             return None
@@ -260,3 +258,8 @@ class ExecutionAccept(ExecutionRun):
         if given.get("type") == "configVar":
             value = target.config_vars.get(value)
         return str(value).strip().lower() == "true"
+
+
+def _is_set(given: Any) -> bool:
+    """Whether a definition input (``{type, value}``) holds anything."""
+    return isinstance(given, dict) and given.get("value") not in (None, "", [])

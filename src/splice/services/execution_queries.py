@@ -8,7 +8,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import jwt
 from sqlalchemy import and_, func, or_, select
@@ -260,30 +260,18 @@ class ExecutionQueries:
 
     def payload_token(self, execution: Execution, kind: PayloadKind) -> str:
         """A signed, short-lived token naming an execution's request or response payload."""
-        return jwt.encode(
-            {
-                "typ": f"{kind}-payload",
-                "eid": str(execution.id),
-                "exp": clock.now() + RESULT_URL_TTL,
-            },
-            self._secret,
-            algorithm="HS256",
-        )
+        return self._sign({"typ": f"{kind}-payload", "eid": str(execution.id)})
 
     async def payload_blob(self, token: str) -> bytes:
         """The JSON ``{body (base64), contentType, headers}`` a signed payload URL names
         (a response also has ``statusCode``): what ``prism integrations:flows:listen`` reads."""
-        try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"])
-            kind = claims.get("typ")
-            if kind not in ("request-payload", "response-payload"):
-                raise NotAuthenticated("this is not an execution payload URL")
-            execution_id = uuid.UUID(claims["eid"])
-        except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
-            raise NotAuthenticated(
-                "the payload URL is invalid or has expired",
-                fix="query requestPayloadUrl or responsePayloadUrl again",
-            ) from exc
+        claims = self._verify(
+            token,
+            ("request-payload", "response-payload"),
+            "the payload URL is invalid or has expired",
+            "query requestPayloadUrl or responsePayloadUrl again",
+        )
+        kind, execution_id = claims["typ"], uuid.UUID(claims["eid"])
         async with self._db.session() as session:
             execution = await session.get(Execution, execution_id)
         if execution is None:
@@ -306,25 +294,36 @@ class ExecutionQueries:
             }
         return json.dumps(document).encode()
 
+    def _sign(self, claims: dict[str, str]) -> str:
+        """A short-lived token for an unauthenticated GET (result and payload URLs)."""
+        return jwt.encode(
+            {**claims, "exp": clock.now() + RESULT_URL_TTL}, self._secret, algorithm="HS256"
+        )
+
+    def _verify(self, token: str, kinds: tuple[str, ...], invalid: str, fix: str) -> Any:
+        """The claims of a token ``_sign`` made for one of ``kinds``, with its ID checked."""
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=["HS256"])
+            if claims.get("typ") not in kinds:
+                raise ValueError(f"a {claims.get('typ')!r} token")
+            uuid.UUID(claims.get("sid") or claims["eid"])
+        except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
+            raise NotAuthenticated(invalid, fix=fix) from exc
+        return claims
+
     def result_token(self, step: ExecutionStep) -> str:
         """A signed, short-lived token naming one step result (for unauthenticated GETs)."""
-        return jwt.encode(
-            {"typ": "step-result", "sid": str(step.id), "exp": clock.now() + RESULT_URL_TTL},
-            self._secret,
-            algorithm="HS256",
-        )
+        return self._sign({"typ": "step-result", "sid": str(step.id)})
 
     async def result_blob(self, token: str) -> bytes:
         """The MessagePack ``{data, contentType}`` a signed result URL names."""
-        try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"])
-            if claims.get("typ") != "step-result":
-                raise NotAuthenticated("this is not a step result URL")
-            step_id = uuid.UUID(claims["sid"])
-        except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
-            raise NotAuthenticated(
-                "the result URL is invalid or has expired", fix="query resultsUrl again"
-            ) from exc
+        claims = self._verify(
+            token,
+            ("step-result",),
+            "the result URL is invalid or has expired",
+            "query resultsUrl again",
+        )
+        step_id = uuid.UUID(claims["sid"])
         async with self._db.session() as session:
             step = await session.get(ExecutionStep, step_id)
         if step is None:

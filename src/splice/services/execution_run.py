@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, inspect, or_, select, update
@@ -467,49 +467,60 @@ class ExecutionRun(ExecutionCore):
         died (lease lapsed) while they have recoveries left (``MAX_RECOVERIES``; each is counted
         here). A running row out of recoveries ends failed, and its flow's ``retryConfig`` decides
         whether a new attempt follows, as for any failed run."""
+        if not execution_ids:
+            return []
+        now = clock.now()
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(select(Execution).where(Execution.id.in_(execution_ids)))
+            ).scalars()
+            found = {row.id: row for row in rows}
         dispatch: list[uuid.UUID] = []
-        for execution_id in execution_ids:
-            now = clock.now()
-            async with self._db.session() as session:
-                counted = await session.execute(
-                    update(Execution)
-                    .where(
-                        Execution.id == execution_id,
-                        Execution.status == "running",
-                        Execution.lease_expires_at < now,
-                        Execution.recoveries < MAX_RECOVERIES,
-                    )
-                    .values(recoveries=Execution.recoveries + 1)
-                )
-                if counted.rowcount:  # type: ignore[attr-defined]
-                    # the stopped run's step results go: the run starts again from its trigger,
-                    # and each step of an execution has one result; its logs stay, with a note
-                    await session.execute(
-                        delete(ExecutionStep).where(ExecutionStep.execution_id == execution_id)
-                    )
-                    session.add(
-                        ExecutionLog(
-                            execution_id=execution_id,
-                            timestamp=now,
-                            severity="warn",
-                            message="The worker running this execution stopped before it "
-                            "ended; starting it again from its trigger (the stopped run's step "
-                            "results are cleared)",
-                        )
-                    )
-                    await session.commit()
-                    dispatch.append(execution_id)
-                    continue
-                await session.commit()
-                row = await session.get(Execution, execution_id)
-            if row is None:
+        for execution_id in execution_ids:  # the sweeper's order: oldest first
+            row = found.get(execution_id)
+            if row is None or row.status not in ("pending", "running"):
                 continue
-            lapsed = row.lease_expires_at is not None and row.lease_expires_at < now
             if row.status == "pending":
                 dispatch.append(execution_id)
-            elif row.status == "running" and lapsed:
-                await self._give_up_lapsed(row)
+            elif row.lease_expires_at is not None and row.lease_expires_at < now:
+                if row.recoveries >= MAX_RECOVERIES:
+                    await self._give_up_lapsed(row)
+                elif await self._count_recovery(execution_id, now):
+                    dispatch.append(execution_id)
         return dispatch
+
+    async def _count_recovery(self, execution_id: uuid.UUID, now: datetime) -> bool:
+        """Count one more recovery of a lapsed run (False if another sweeper or a late worker
+        got to the row first) and clear the stopped run's step results: the run starts again
+        from its trigger, and each step of an execution has one result. Its logs stay."""
+        async with self._db.session() as session:
+            counted = await session.execute(
+                update(Execution)
+                .where(
+                    Execution.id == execution_id,
+                    Execution.status == "running",
+                    Execution.lease_expires_at < now,
+                    Execution.recoveries < MAX_RECOVERIES,
+                )
+                .values(recoveries=Execution.recoveries + 1)
+            )
+            if not counted.rowcount:  # type: ignore[attr-defined]
+                return False
+            await session.execute(
+                delete(ExecutionStep).where(ExecutionStep.execution_id == execution_id)
+            )
+            session.add(
+                ExecutionLog(
+                    execution_id=execution_id,
+                    timestamp=now,
+                    severity="warn",
+                    message="The worker running this execution stopped before it ended; "
+                    "starting it again from its trigger (the stopped run's step results are "
+                    "cleared)",
+                )
+            )
+            await session.commit()
+        return True
 
     async def _give_up_lapsed(self, execution: Execution) -> None:
         error = (

@@ -18,29 +18,11 @@ from splice.services import config_values as cv_rules
 from splice.services.instance_core import _flow_definition
 from splice.services.instance_oauth import InstanceOAuth
 from splice.services.instance_views import ScheduledFlow, WebhookTarget
+from splice.services.schedules import schedule_of
 from splice.store.repositories import instances as repo
 from splice.store.tables import Customer, Instance, InstanceFlowConfig, IntegrationFlow
 
 __all__ = ["InstanceTargets"]
-
-
-def _schedule_of(
-    flow_definition: Mapping[str, Any], config_vars: Mapping[str, Any]
-) -> tuple[str, str] | None:
-    """(cron, time zone) of a flow's trigger schedule, resolving a ``configVar`` schedule."""
-    trigger = (flow_definition.get("steps") or [{}])[0]
-    schedule = trigger.get("schedule") if isinstance(trigger, dict) else None
-    if not isinstance(schedule, dict) or not schedule.get("value"):
-        return None
-    meta = schedule.get("meta") or {}
-    if schedule.get("type") == "configVar":
-        value = config_vars.get(str(schedule["value"]))
-        if not isinstance(value, dict) or not value.get("value"):
-            return None
-        if str(value.get("scheduleType") or "").lower() == "none":
-            return None
-        return str(value["value"]), str(value.get("timeZone") or meta.get("timeZone") or "")
-    return str(schedule["value"]), str(meta.get("timeZone") or "")
 
 
 class InstanceTargets(InstanceOAuth):
@@ -168,11 +150,16 @@ class InstanceTargets(InstanceOAuth):
                 stored = await self._running_values(session, instance)
                 values = cv_rules.runtime_values(definition, stored, self._registry, self.box)
                 for config, flow_definition in flows:
-                    schedule = _schedule_of(flow_definition, values)
+                    # the scheduler's own reading of the schedule (schedules.schedule_of)
+                    schedule = schedule_of(flow_definition, values)
                     if schedule is not None:
                         found.append(
                             ScheduledFlow(
-                                config.id, instance.id, flow_definition["name"], *schedule
+                                config.id,
+                                instance.id,
+                                flow_definition["name"],
+                                schedule.cron,
+                                schedule.time_zone,
                             )
                         )
         return found

@@ -59,10 +59,9 @@ def schedule_of(flow_definition: dict[str, Any], config_vars: dict[str, Any]) ->
         if isinstance(configured, dict):
             if str(configured.get("scheduleType") or "").lower() == "none":
                 return None  # the schedule type 'none' never runs (spec 4), whatever its cron
-            return Schedule(
-                str(configured.get("value") or configured.get("cron") or ""),
-                str(configured.get("timeZone") or meta.get("timeZone") or "UTC"),
-            )
+            cron = str(configured.get("value") or configured.get("cron") or "")
+            zone = str(configured.get("timeZone") or meta.get("timeZone") or "UTC")
+            return Schedule(cron, zone) if cron else None
         value = configured or ""
     return Schedule(str(value), str(meta.get("timeZone") or "UTC")) if value else None
 
